@@ -13,6 +13,7 @@ Readers (one module per format):
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,17 +26,24 @@ from schemas import Collection, Return, load_collection
 Reader = Callable[[bytes, Limits], Document]
 
 
-def _readers() -> dict[str, Reader]:
-    # Imported lazily so `returns --help` does not pay for pdfplumber and friends.
-    from extractors import docx_reader, legacy, pdf_reader
+# media type -> "module:function"; imported on first use so `returns --help` does not
+# pay for pdfplumber, and one format's missing dependency never breaks another.
+READERS: dict[str, str] = {
+    detect.DOCX: "extractors.docx_reader:read_docx",
+    detect.DOCM: "extractors.docx_reader:read_docx",
+    detect.DOC: "extractors.legacy:read_legacy",
+    detect.RTF: "extractors.legacy:read_legacy",
+    detect.PDF: "extractors.pdf_reader:read_pdf",
+}
 
-    return {
-        detect.DOCX: docx_reader.read_docx,
-        detect.DOCM: docx_reader.read_docx,
-        detect.DOC: legacy.read_legacy,
-        detect.RTF: legacy.read_legacy,
-        detect.PDF: pdf_reader.read_pdf,
-    }
+
+def reader_for(media_type: str) -> Reader | None:
+    target = READERS.get(media_type)
+    if target is None:
+        return None
+    module, func = target.split(":")
+    reader: Reader = getattr(importlib.import_module(module), func)
+    return reader
 
 
 @dataclass(frozen=True)
@@ -59,7 +67,7 @@ def read(data: bytes, filename: str | None = None, limits: Limits | None = None)
             f"{name}: {len(data):,} bytes is over the {limits.max_bytes:,}-byte limit for a return"
         )
     media_type = detect.sniff(data, filename)
-    reader = _readers().get(media_type)
+    reader = reader_for(media_type)
     if reader is None:
         raise UnsupportedDocument(f"{name}: {detect.describe(media_type)} is not a format returns are read from")
     try:

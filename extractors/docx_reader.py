@@ -1,0 +1,248 @@
+"""Word .docx / .docm -> document blocks, reading the XML python-docx does not expose.
+
+python-docx opens the package and resolves styles; the body is walked directly so
+that nothing is missed or doubled:
+  - content controls (block, row, cell and inline `w:sdt`) are read through;
+  - tracked changes read as if accepted (`w:ins`, `w:moveTo` kept; `w:del`,
+    `w:moveFrom` and `w:delText` dropped);
+  - soft line breaks (`w:br`, `w:cr`) become "\n"; tabs become spaces;
+  - text boxes (`w:txbxContent`) become their own paragraphs after the anchor
+    paragraph, read once (the VML fallback copy in `mc:Fallback` is skipped);
+  - Word numbering and list styles mark a paragraph as a list item;
+  - legacy check-box form fields become ☒ / ☐ so Part A ticks survive;
+  - pictures become `Figure` blocks (a signature image).
+Macros in .docm files are never run: only the XML parts are read.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+from extractors import detect
+from extractors.document import Block, Cell, Document, Figure, Paragraph, Table
+from extractors.limits import Limits
+from returns.errors import DocumentTooLarge, UnreadableDocument
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_w = f"{{{W}}}"
+
+_SKIP = {f"{_w}del", f"{_w}moveFrom", f"{_w}delText", f"{_w}instrText", f"{_w}rPr", f"{_w}pPr",
+         f"{_w}delInstrText", f"{{{MC}}}Fallback", f"{_w}footnoteReference", f"{_w}commentReference"}
+_DRAWINGS = {f"{_w}drawing", f"{_w}pict", f"{_w}object"}
+
+
+def read_docx(data: bytes, limits: Limits) -> Document:
+    """Read a .docx or .docm file (bytes) into document blocks."""
+    _check_zip(data, limits)
+    try:
+        import docx  # python-docx
+
+        doc = docx.Document(io.BytesIO(data))
+    except (KeyError, ValueError, zipfile.BadZipFile, OSError) as err:
+        raise UnreadableDocument(f"the Word file is damaged or incomplete ({err})") from err
+    except Exception as err:  # lxml XMLSyntaxError and python-docx's own errors
+        raise UnreadableDocument(f"the Word file could not be read ({type(err).__name__}: {err})") from err
+    styles = _StyleInfo(doc)
+    blocks = tuple(_blocks(doc.element.body, styles))
+    return Document(blocks=blocks, media_type=detect.sniff(data) if data[:2] == b"PK" else detect.DOCX)
+
+
+def _check_zip(data: bytes, limits: Limits) -> None:
+    """Refuse zip bombs before inflating anything."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile as err:
+        raise UnreadableDocument(f"the Word file is damaged or truncated ({err})") from err
+    if len(infos) > limits.max_zip_entries:
+        raise DocumentTooLarge(f"the Word file has {len(infos):,} parts, over the limit of {limits.max_zip_entries:,}")
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_unzipped_bytes:
+        raise DocumentTooLarge(
+            f"the Word file unpacks to {total:,} bytes, over the limit of {limits.max_unzipped_bytes:,}"
+        )
+
+
+class _StyleInfo:
+    """Heading levels and list-ness of paragraph styles, resolved once."""
+
+    def __init__(self, doc: Any) -> None:
+        self.heading: dict[str, int] = {}
+        self.listy: set[str] = set()
+        self.bold: set[str] = set()
+        for style in doc.styles:
+            sid = getattr(style, "style_id", None)
+            name = (getattr(style, "name", "") or "").lower()
+            if not sid:
+                continue
+            if name == "title":
+                self.heading[sid] = 0
+            elif name.startswith("heading") and name[7:].strip().isdigit():
+                self.heading[sid] = int(name[7:].strip())
+            element = style.element
+            if name.startswith("list") or element.find(f"{_w}pPr/{_w}numPr") is not None:
+                self.listy.add(sid)
+            b = element.find(f"{_w}rPr/{_w}b")
+            if b is not None and b.get(f"{_w}val") not in ("0", "false"):
+                self.bold.add(sid)
+            outline = element.find(f"{_w}pPr/{_w}outlineLvl")
+            if outline is not None and sid not in self.heading:
+                self.heading[sid] = int(outline.get(f"{_w}val", "0")) + 1
+
+
+def _blocks(container: Any, styles: _StyleInfo) -> Iterator[Block]:
+    for child in container.iterchildren():
+        tag = child.tag
+        if tag == f"{_w}p":
+            yield from _paragraph(child, styles)
+        elif tag == f"{_w}tbl":
+            yield _table(child, styles)
+        elif tag in (f"{_w}sdt", f"{_w}customXml", f"{_w}ins", f"{_w}moveTo"):
+            content = child.find(f"{_w}sdtContent") if tag == f"{_w}sdt" else child
+            if content is not None:
+                yield from _blocks(content, styles)
+
+
+def _table(tbl: Any, styles: _StyleInfo) -> Table:
+    rows: list[tuple[Cell, ...]] = []
+    for tr in _children(tbl, f"{_w}tr"):
+        cells = [Cell(tuple(_blocks(tc, styles))) for tc in _children(tr, f"{_w}tc")]
+        rows.append(tuple(cells))
+    return Table(tuple(rows))
+
+
+def _children(element: Any, tag: str) -> Iterator[Any]:
+    """Direct children with `tag`, looking through content controls and tracked insertions."""
+    for child in element.iterchildren():
+        if child.tag == tag:
+            if child.find(f"{_w}trPr/{_w}del") is None:  # a deleted row is gone once accepted
+                yield child
+        elif child.tag in (f"{_w}sdt", f"{_w}customXml", f"{_w}ins"):
+            content = child.find(f"{_w}sdtContent") if child.tag == f"{_w}sdt" else child
+            if content is not None:
+                yield from _children(content, tag)
+
+
+def _paragraph(p: Any, styles: _StyleInfo) -> Iterator[Block]:
+    parts: list[str] = []
+    boxes: list[Any] = []
+    figures = 0
+    bold_chars = plain_chars = 0
+    for node, in_bold in _text_nodes(p, boxes):
+        if node == "figure":
+            figures += 1
+            continue
+        parts.append(node)
+        if node.strip():
+            if in_bold:
+                bold_chars += len(node)
+            else:
+                plain_chars += len(node)
+    text = "".join(parts)
+    style_id = p.find(f"{_w}pPr/{_w}pStyle")
+    sid = style_id.get(f"{_w}val") if style_id is not None else None
+    heading = styles.heading.get(sid) if sid else None
+    outline = p.find(f"{_w}pPr/{_w}outlineLvl")
+    if outline is not None and heading is None:
+        heading = int(outline.get(f"{_w}val", "0")) + 1
+    numbered = p.find(f"{_w}pPr/{_w}numPr") is not None or (sid in styles.listy if sid else False)
+    num_id = p.find(f"{_w}pPr/{_w}numPr/{_w}numId")
+    if num_id is not None and num_id.get(f"{_w}val") == "0":
+        numbered = False  # numbering explicitly switched off
+    bold = bold_chars > 0 and plain_chars == 0 or (sid in styles.bold and plain_chars == 0 and bold_chars == 0 and bool(text.strip()))
+    if text.strip():
+        yield Paragraph(text=text, heading=heading, list_item=numbered, bold=bold)
+    for _ in range(figures):
+        yield Figure()
+    for box in boxes:
+        yield from _blocks(box, styles)
+
+
+def _text_nodes(p: Any, boxes: list[Any]) -> Iterator[tuple[str, bool]]:
+    """Text of a paragraph in order, as if tracked changes were accepted."""
+    bold = False
+    stack = [iter(p.iterchildren())]
+    run_bold: list[bool] = []
+    while stack:
+        try:
+            node = next(stack[-1])
+        except StopIteration:
+            stack.pop()
+            if run_bold:
+                run_bold.pop()
+            continue
+        tag = node.tag
+        if not isinstance(tag, str) or tag in _SKIP:
+            continue
+        if tag == f"{_w}t":
+            yield node.text or "", bold
+        elif tag in (f"{_w}br", f"{_w}cr"):
+            yield "\n", bold
+        elif tag in (f"{_w}tab", f"{_w}ptab"):
+            yield "\t", bold
+        elif tag == f"{_w}noBreakHyphen":
+            yield "-", bold
+        elif tag == f"{_w}sym":
+            yield _symbol(node), bold
+        elif tag == f"{_w}fldChar":
+            box = _checkbox(node)
+            if box:
+                yield box + " ", bold
+        elif tag == f"{_w}txbxContent":
+            boxes.append(node)
+        elif tag in _DRAWINGS:
+            content = list(node.iter(f"{_w}txbxContent"))
+            if content:
+                boxes.extend(_outermost(content))
+            else:
+                yield "figure", bold
+        else:
+            if tag == f"{_w}r":
+                rpr = node.find(f"{_w}rPr/{_w}b")
+                bold = rpr is not None and rpr.get(f"{_w}val") not in ("0", "false")
+            stack.append(iter(node.iterchildren()))
+
+
+def _outermost(nodes: list[Any]) -> list[Any]:
+    """Drop text boxes nested inside another listed text box (read once)."""
+    ids = {id(n) for n in nodes}
+    out = []
+    for n in nodes:
+        parent = n.getparent()
+        nested = False
+        while parent is not None:
+            if id(parent) in ids:
+                nested = True
+                break
+            parent = parent.getparent()
+        if not nested:
+            out.append(n)
+    return out
+
+
+def _symbol(node: Any) -> str:
+    char = node.get(f"{_w}char", "")
+    code = int(char, 16) if char else 0
+    if code in (0xF078, 0xF0FD, 0xF0FE, 0x2612, 0xF053):  # Wingdings ticked boxes and crosses
+        return "☒"
+    if code in (0xF0A8, 0xF06F, 0xF071, 0x2610):
+        return "☐"
+    if code in (0xF0B7, 0xF0A7, 0xF076, 0xF0D8, 0xF0FC):
+        return "•"
+    return ""
+
+
+def _checkbox(fld: Any) -> str:
+    """A legacy FORMCHECKBOX field as a tick glyph."""
+    box = fld.find(f"{_w}ffData/{_w}checkBox")
+    if box is None:
+        return ""
+    checked = box.find(f"{_w}checked")
+    if checked is None:
+        checked = box.find(f"{_w}default")
+    on = checked is not None and checked.get(f"{_w}val", "1") not in ("0", "false")
+    return "☒" if on else "☐"

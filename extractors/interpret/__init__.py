@@ -1,0 +1,165 @@
+"""Interpret a document's blocks as the return form -> the canonical `Return`.
+
+One interpreter for every format: readers only produce blocks
+(`extractors.document`); this package knows the form. `walker` collects what the
+document says where; `fields` turns Part A and sign-off text into canonical values;
+`text` makes items (bullets off, citations out); `dates` reads UK dates;
+`matching` recognises the form's own words from the collection's vocabulary.
+"""
+
+from __future__ import annotations
+
+from extractors.document import Document
+from extractors.interpret import fields as f
+from extractors.interpret.matching import Vocabulary, key
+from extractors.interpret.text import citations, collapse, item_text
+from extractors.interpret.walker import Collected, RawItem, Walker
+from returns.errors import NotAReturn
+from schemas import (
+    BoxedSection,
+    Collection,
+    Contact,
+    Item,
+    ItemsSection,
+    Organisation,
+    Return,
+    SignOff,
+    Source,
+)
+from extractors.interpret.dates import parse_date
+
+_VOCABULARIES: dict[str, Vocabulary] = {}
+
+
+def vocabulary(collection: Collection) -> Vocabulary:
+    vocab = _VOCABULARIES.get(collection.id)
+    if vocab is None or vocab.collection is not collection:
+        vocab = _VOCABULARIES[collection.id] = Vocabulary(collection)
+    return vocab
+
+
+def interpret(document: Document, collection: Collection, filename: str | None = None) -> Return:
+    vocab = vocabulary(collection)
+    found = Walker(vocab).walk(document.blocks)
+    sections = _sections(found, collection, vocab)
+    item_count = sum(len(s.all_items) for s in sections.values())
+    _refuse_non_returns(found, item_count)
+
+    services = f.services(found.fields.get("services"), vocab)
+    if services is None and found.service_ticks:
+        services = [k for k in collection.service_keys if k in found.service_ticks]
+    if services is None:
+        services = [k for k in collection.service_keys if sections[k].all_items]
+
+    return Return(
+        collection=collection.id,
+        organisation=Organisation(
+            name=_organisation_name(found, vocab),
+            type=f.organisation_type(found.fields.get("organisation_type"), vocab),  # type: ignore[arg-type]
+        ),
+        contact=Contact(
+            name=f.clean_value(found.fields.get("contact_name"), vocab),
+            email=f.email(found.fields.get("contact_email")),
+            phone=f.clean_value(found.fields.get("contact_phone"), vocab),
+        ),
+        services=tuple(services),
+        sections=sections,
+        sign_off=_sign_off(found, vocab),
+        source=Source(
+            filename=filename,
+            media_type=document.media_type,
+            pages=document.pages,
+            ocr=document.ocr,
+        ),
+    )
+
+
+def _items(raw: list[RawItem], valid: frozenset[int]) -> tuple[Item, ...]:
+    out: list[Item] = []
+    for i, r in enumerate(raw):
+        text = item_text(r.text)
+        # A lead-in line ("Our strengths are:") before a list is not an item.
+        if text.endswith(":") and not r.marked and i + 1 < len(raw) and raw[i + 1].marked:
+            continue
+        if text:
+            out.append(Item(text=text, recommendations=citations(text, valid)))
+    return tuple(out)
+
+
+def _sections(found: Collected, collection: Collection, vocab: Vocabulary) -> dict[str, BoxedSection | ItemsSection]:
+    valid = collection.recommendation_numbers
+    sections: dict[str, BoxedSection | ItemsSection] = {}
+    for s in collection.sections:
+        if s.kind == "items":
+            sections[s.key] = ItemsSection(items=_items(found.items.get((s.key, "items"), []), valid))
+        else:
+            sections[s.key] = BoxedSection(
+                strengths=_items(found.items.get((s.key, "strengths"), []), valid),
+                priorities=_items(found.items.get((s.key, "priorities"), []), valid),
+            )
+    return sections
+
+
+def _refuse_non_returns(found: Collected, item_count: int) -> None:
+    if item_count:
+        return
+    if not found.sections_seen and not found.form_tables:
+        if found.salutation:
+            raise NotAReturn("this is a letter (a covering letter?), not a self assessment return: "
+                             "none of the return's sections were found")
+        raise NotAReturn("not a self assessment return: none of the return's sections were found")
+    filled = [n for n in ("organisation_name", "contact_name", "sign_name", "signature") if n in found.fields]
+    if not filled and not found.signature_figure:
+        raise NotAReturn("a blank return form: no organisation, no strengths or priorities and no sign-off")
+
+
+def _organisation_name(found: Collected, vocab: Vocabulary) -> str | None:
+    name = f.organisation_name(found.fields.get("organisation_name"), vocab)
+    if name:
+        return name
+    for line in found.preamble:
+        text = collapse(line)
+        k = key(text)
+        if not k or vocab.is_template(text) or k.startswith(("dear", "our ref", "your ref", "ref")):
+            continue
+        for part in _title_parts(text):
+            if f.looks_like_org_name(part) and not _is_addressee(part):
+                return f.smart_title(part)
+    if found.on_behalf_of:
+        return f.organisation_name(found.on_behalf_of, vocab)
+    return None
+
+
+def _title_parts(text: str) -> list[str]:
+    """'Fife Council - Changing Lives self assessment return' -> its parts."""
+    import re
+
+    parts = [p.strip() for p in re.split(r"\s[-–—:|]\s|:\s", text) if p.strip()]
+    return [p for p in parts if "changing lives" not in p.lower() and "self assessment" not in p.lower()]
+
+
+def _is_addressee(line: str) -> bool:
+    k = key(line)
+    return any(w in k for w in ("policy division", "scottish executive", "victoria quay", "social work services policy"))
+
+
+def _sign_off(found: Collected, vocab: Vocabulary) -> SignOff:
+    fields = found.fields
+    name = f.clean_value(fields.get("sign_name"), vocab)
+    position = f.clean_value(fields.get("position"), vocab)
+    signed = f.signature_present(fields.get("signature"), found.signature_figure, vocab)
+    if not (signed or name or position) and found.closing:
+        # A letter signed off under "Yours sincerely": typed name, then position.
+        lines = [line for line in found.closing if len(line) <= 80]
+        if lines:
+            name, signed = lines[0], True
+            position = lines[1] if len(lines) > 1 else None
+    return SignOff(
+        signed=signed,
+        name=f.signatory_name(name, vocab) if name else None,
+        position=position,
+        date=parse_date(fields.get("date")),
+    )
+
+
+__all__ = ["interpret", "vocabulary"]

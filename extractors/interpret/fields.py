@@ -1,0 +1,150 @@
+"""Part A and sign-off values as written -> canonical fields.
+
+Each function takes the text the return wrote against a label and gives the canonical
+value, or None when the return did not fill it (never a guess).
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.interpret.matching import Vocabulary, key
+from extractors.interpret.text import collapse
+
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_TICKED = r"☒|☑|✓|✔|✗|✘|■|⊠|\[\s*[xX✓✔]\s*\]|\(\s*[xX✓✔]\s*\)|(?:(?<=\s)|^)[xX](?=\s+[A-Za-z])"
+_UNTICKED = r"☐|□|▢|\[\s*\]|\(\s*\)"
+_BOX = re.compile(rf"({_TICKED})|({_UNTICKED})")
+_X_TICK = re.compile(r"(?:^|\s)[xX](?=\s+[A-Za-z])")
+_YES = {"yes", "y", "x", "ticked", "provided", "true", "1"}
+_ORG_WORDS = re.compile(
+    r"\b(council|comhairle|trust|ltd|limited|plc|llp|cic|services?|partnership|network|project|"
+    r"alliance|scotland|scottish|housing|care|association|society|foundation|group|centre|"
+    r"charity|carers|advocacy|fostering|recovery|homecare|befriending|throughcare|authority|"
+    r"agency|enterprises?|support|federation|org(?:anisation)?)\b",
+    re.IGNORECASE,
+)
+_SMALL_WORDS = {"and", "of", "the", "for", "in", "on", "at", "nan", "na", "an", "le", "a", "to", "&"}
+_KEEP_UPPER = {"ltd", "plc", "llp", "cic", "uk", "nhs", "cswo", "cnes", "lfst", "yjp", "fv"}
+
+
+def clean_value(text: str | None, vocab: Vocabulary) -> str | None:
+    """The value as written, or None when blank, a placeholder or form text."""
+    if text is None:
+        return None
+    value = collapse(text)
+    if not value or vocab.is_empty_answer(value) or vocab.is_template(value, fragments=False):
+        return None
+    if set(value) <= set("_.-– "):
+        return None
+    return value
+
+
+def smart_title(name: str) -> str:
+    """Title-case an all-capitals name ("FIFE COUNCIL" -> "Fife Council")."""
+    if not name.isupper():
+        return name
+    words = name.split()
+    out = []
+    for i, word in enumerate(words):
+        low = word.lower()
+        if low in _KEEP_UPPER and low not in {"ltd"}:
+            out.append(word)
+        elif i and low in _SMALL_WORDS:
+            out.append(low)
+        else:
+            out.append("-".join(part.capitalize() for part in low.split("-")))
+    return " ".join(out)
+
+
+def organisation_name(text: str | None, vocab: Vocabulary) -> str | None:
+    value = clean_value(text, vocab)
+    return smart_title(value) if value else None
+
+
+def looks_like_org_name(line: str) -> bool:
+    words = line.split()
+    return 0 < len(words) <= 10 and bool(_ORG_WORDS.search(line)) and not _EMAIL.search(line)
+
+
+def organisation_type(text: str | None, vocab: Vocabulary) -> str | None:
+    """Map what Part A says ("Voluntary organisation", "Council", "☒ Private sector")
+    to local_authority / voluntary / private; None when silent or ambiguous."""
+    value = clean_value(text, vocab)
+    if value is None:
+        return None
+    segments = ticked_segments(value)
+    candidates = segments if segments is not None else [value]
+    found: set[str] = set()
+    for segment in candidates:
+        k = f" {key(segment)} "
+        for org_type, variants in vocab.collection.organisation_types.items():
+            if any(f" {key(v)} " in k for v in variants):
+                found.add(org_type)
+    return found.pop() if len(found) == 1 else None
+
+
+def ticked_segments(value: str) -> list[str] | None:
+    """The option texts that carry a tick, when the value is a row of tick boxes;
+    None when it has no tick boxes at all."""
+    marks = list(_BOX.finditer(value))
+    if not marks:
+        x_marks = list(_X_TICK.finditer(value))
+        if not x_marks:
+            return None
+        marks_text = [value[m.end() :] for m in x_marks]
+        return [re.split(r"\s{2,}|[;,/]", t.strip())[0] for t in marks_text]
+    out: list[str] = []
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(value)
+        if m.group(1):
+            out.append(value[m.end() : end].strip())
+    return out
+
+
+def services(text: str | None, vocab: Vocabulary) -> list[str] | None:
+    """Service section keys that Part A ticks; None when Part A is silent."""
+    value = collapse(text or "")
+    if not value or vocab.is_template(value):
+        return None
+    service_keys = vocab.collection.service_keys
+    segments = ticked_segments(value)
+    if segments is None:
+        # No tick boxes: a plain list ("Community care, criminal justice") or "All".
+        if key(value) in {"all", "all three", "all services", "all of the above"}:
+            return list(service_keys)
+        segments = re.split(r"[,;/\n]|\band\b(?=\s+(?:community|criminal|children))", value)
+    found: list[str] = []
+    for segment in segments:
+        hit = vocab.section(segment.strip(" .:-"))
+        if hit is not None and hit.key in service_keys and hit.key not in found:
+            found.append(hit.key)
+    if not found:
+        return None
+    return [k for k in service_keys if k in found]
+
+
+def is_yes(text: str) -> bool:
+    return key(text) in _YES or bool(_BOX.fullmatch(text.strip()) and _BOX.match(text.strip()).group(1))  # type: ignore[union-attr]
+
+
+def email(text: str | None) -> str | None:
+    m = _EMAIL.search(text or "")
+    return m.group(0).rstrip(".'") if m else None
+
+
+def signature_present(text: str | None, has_figure: bool, vocab: Vocabulary) -> bool:
+    if has_figure:
+        return True
+    value = clean_value(text, vocab)
+    if value is None:
+        return False
+    return key(value) not in {"signature", "signed", "sign here", "signature of officer"}
+
+
+def signatory_name(text: str | None, vocab: Vocabulary) -> str | None:
+    value = clean_value(text, vocab)
+    if value is None:
+        return None
+    value = re.sub(r"^/s/\s*", "", value, flags=re.IGNORECASE).strip()
+    return value or None

@@ -1,0 +1,191 @@
+"""Recognising the form's own words: section headings, box labels, field labels,
+template text and empty answers, allowing for the variants and OCR slips returns use.
+
+All comparisons run on `key()` of the text: lower case, "&" as "and", parentheticals,
+numbering and punctuation removed. The vocabularies come from the collection file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from rapidfuzz import fuzz, process
+
+from schemas import Collection
+
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_SECTION_WORD = re.compile(r"^\s*(?:section|part|sect\.?)\s*(\d{1,2})?\s*[:.\-–—)]?\s*", re.IGNORECASE)
+_LEAD_NUMBER = re.compile(r"^\s*\(?(\d{1,2})\s*[.:)\-–—]?\s+")
+_NON_WORD = re.compile(r"[^a-z0-9@/ ]+")
+_SPACES = re.compile(r"\s+")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def key(text: str, keep_parens: bool = False) -> str:
+    """Comparable form of a label or heading."""
+    t = text.translate(_QUOTES).lower().replace("&", " and ").replace("'", "")
+    if not keep_parens:
+        t = _PAREN.sub(" ", t)
+    t = _NON_WORD.sub(" ", t)
+    return _SPACES.sub(" ", t).strip()
+
+
+@dataclass(frozen=True)
+class SectionHit:
+    key: str
+    rest: str  # what follows the heading on the same line ("Strengths", or "")
+
+
+class Vocabulary:
+    """The collection's words, prepared once for fast matching."""
+
+    def __init__(self, collection: Collection) -> None:
+        self.collection = collection
+
+    @cached_property
+    def _headings(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for s in self.collection.sections:
+            for h in (s.title, *s.headings):
+                out[key(h)] = s.key
+        return out
+
+    @cached_property
+    def _numbers(self) -> dict[int, str]:
+        return {s.number: s.key for s in self.collection.sections}
+
+    @cached_property
+    def _boxes(self) -> dict[str, str]:
+        out = {key(b): "strengths" for b in self.collection.boxes.strengths}
+        out.update({key(b): "priorities" for b in self.collection.boxes.priorities})
+        return out
+
+    @cached_property
+    def _labels(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for name, variants in self.collection.labels:
+            for v in variants:
+                out.setdefault(key(v), name)
+        return out
+
+    @cached_property
+    def _empty(self) -> frozenset[str]:
+        return frozenset(key(e) or e for e in self.collection.empty_answers)
+
+    @cached_property
+    def _template(self) -> tuple[str, ...]:
+        return tuple(key(t, keep_parens=True) for t in self.collection.template_text)
+
+    # -- sections -------------------------------------------------------------------
+
+    def section(self, text: str) -> SectionHit | None:
+        """The section a heading names ("Section 2: Community care", "1. Children &
+        Families", "SECTION 4 - SOCIAL WORK SERVICES AS A WHOLE"), or None."""
+        raw = text.strip()
+        if not raw or len(raw) > 160 or raw.count(" ") > 20:
+            return None
+        number: int | None = None
+        m = _SECTION_WORD.match(raw)
+        had_section_word = bool(m and raw[: m.end()].strip())
+        if m and had_section_word:
+            number = int(m.group(1)) if m.group(1) else None
+            raw = raw[m.end():]
+        else:
+            n = _LEAD_NUMBER.match(raw)
+            if n:
+                number = int(n.group(1))
+                raw = raw[n.end():]
+        k = key(raw)
+        if not k:
+            if had_section_word and number in self._numbers:
+                return SectionHit(self._numbers[number], "")
+            return None
+        hit = self._heading_key(k)
+        if hit is not None:
+            return SectionHit(hit, "")
+        # The heading may carry a box name after it ("Community care - strengths").
+        words = k.split()
+        for cut in range(len(words) - 1, 0, -1):
+            head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+            hit = self._heading_key(head)
+            if hit is not None and self.box(tail) is not None:
+                return SectionHit(hit, tail)
+        if had_section_word and number in self._numbers and len(words) <= 12:
+            return SectionHit(self._numbers[number], "")
+        return None
+
+    def _heading_key(self, k: str) -> str | None:
+        if k in self._headings:
+            return self._headings[k]
+        if len(k) >= 10:
+            best = process.extractOne(k, self._headings.keys(), scorer=fuzz.ratio, score_cutoff=88)
+            if best is not None:
+                return self._headings[best[0]]
+        return None
+
+    # -- boxes ----------------------------------------------------------------------
+
+    def box(self, text: str) -> str | None:
+        """'strengths' or 'priorities' when `text` is a box label, else None."""
+        k = key(text)
+        if not k or len(k) > 60:
+            return None
+        if k in self._boxes:
+            return self._boxes[k]
+        if len(k) >= 8:
+            best = process.extractOne(k, self._boxes.keys(), scorer=fuzz.ratio, score_cutoff=88)
+            if best is not None:
+                return self._boxes[best[0]]
+        return None
+
+    # -- field labels -----------------------------------------------------------------
+
+    def label(self, text: str) -> str | None:
+        """The field a label names (see [labels] in the collection), or None."""
+        k = key(text)
+        if not k or len(k) > 80:
+            return None
+        if k in self._labels:
+            return self._labels[k]
+        if len(k) >= 10:
+            best = process.extractOne(k, self._labels.keys(), scorer=fuzz.ratio, score_cutoff=90)
+            if best is not None:
+                return self._labels[best[0]]
+        return None
+
+    def label_prefix(self, text: str, min_words: int = 2) -> tuple[str, str] | None:
+        """A label at the start of a line with its value after it, no colon needed
+        ("Name of organisation Pentland Recovery Trust"). Longest label wins."""
+        words = text.split()
+        for cut in range(min(len(words) - 1, 8), 0, -1):
+            head = " ".join(words[:cut])
+            if len(key(head).split()) < min_words:
+                continue
+            k = key(head)
+            if k in self._labels:
+                return self._labels[k], " ".join(words[cut:])
+        return None
+
+    # -- what is not an answer ----------------------------------------------------------
+
+    def is_empty_answer(self, text: str) -> bool:
+        k = key(text) or text.strip().lower()
+        return k in self._empty or not any(ch.isalnum() for ch in text)
+
+    def is_template(self, text: str, fragments: bool = True) -> bool:
+        """Guidance, placeholders and reference lines printed on the form.
+
+        A line that starts with form text is form text; with `fragments`, so is a
+        piece of a form sentence (4+ words: a PDF or scan may split a sentence), but
+        never a box or section heading, which the form also prints.
+        """
+        k = key(text, keep_parens=True)
+        if not k:
+            return False
+        if any(k.startswith(t) for t in self._template):
+            return True
+        if fragments and len(k) >= 20 and k.count(" ") >= 3 and any(k in t for t in self._template):
+            return self.box(text) is None and self.section(text) is None
+        return False

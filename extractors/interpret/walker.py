@@ -1,0 +1,290 @@
+"""Walk a document's blocks once, collecting what the form says where it says it.
+
+The walker tracks where it is - preamble, Part A, a section and its box, sign-off -
+and routes each paragraph or table row: a section heading moves to that section; a
+box label ("Key strengths", "Areas for development") opens a box; a "label: value"
+line or a label | value table row sets a field; anything else inside an open box is
+an item. Tables are read row by row, so the official form (a Strengths | Priorities
+header row over content), matrix layouts (a section per row) and vertical layouts
+(a box label in the first column) all work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors.document import Block, Cell, Figure, Paragraph, Table, iter_paragraphs
+from extractors.interpret.matching import SectionHit, Vocabulary, key
+from extractors.interpret.text import collapse, has_marker
+
+_LABEL_SEP = re.compile(r"^\s*([^:\t]{2,60}?)\s*(?::|\t|\s{3,})\s*(.*)$", re.DOTALL)
+_SIGN_OFF_HEADINGS = {"sign off", "signoff", "sign off and authorisation", "declaration", "authorisation",
+                      "signed on behalf of the organisation", "signature", "sign off by"}
+_CLOSINGS = ("yours sincerely", "yours faithfully", "kind regards", "best regards", "regards")
+_SENTENCE_END = re.compile(r"[.!?][)\]\"'’”]*$|[)\]]\.?$")
+_SIGN_OFF_FIELDS = {"signature", "sign_name", "position", "date"}
+
+
+@dataclass
+class RawItem:
+    text: str
+    marked: bool  # had a bullet, number or list formatting
+
+
+@dataclass
+class Collected:
+    """Everything the walk found, still as written."""
+
+    items: dict[tuple[str, str], list[RawItem]] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)
+    signature_figure: bool = False
+    service_ticks: list[str] = field(default_factory=list)
+    sections_seen: set[str] = field(default_factory=set)
+    preamble: list[str] = field(default_factory=list)
+    closing: list[str] = field(default_factory=list)
+    on_behalf_of: str | None = None
+    salutation: bool = False
+    form_tables: int = 0
+
+
+class Walker:
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.out = Collected()
+        self.section: str | None = None
+        self.box: str | None = None
+        self.sign_off = False
+        self.closing = False
+
+    # -- entry ----------------------------------------------------------------------
+
+    def walk(self, blocks: tuple[Block, ...]) -> Collected:
+        for block in blocks:
+            if isinstance(block, Paragraph):
+                self.paragraph(block)
+            elif isinstance(block, Table):
+                self.table(block)
+            elif isinstance(block, Figure) and self.sign_off:
+                self.out.signature_figure = True
+        return self.out
+
+    # -- state changes ----------------------------------------------------------------
+
+    def enter_section(self, hit: SectionHit) -> None:
+        self.section = hit.key
+        self.out.sections_seen.add(hit.key)
+        self.sign_off = False
+        self.closing = False
+        kind = self.vocab.collection.section(hit.key).kind
+        self.box = "items" if kind == "items" else (self.vocab.box(hit.rest) if hit.rest else None)
+
+    def set_field(self, name: str, value: str) -> None:
+        value = value.strip()
+        if name == "signature":
+            self.sign_off = True
+        if name in _SIGN_OFF_FIELDS and not self.sign_off and name != "date":
+            return
+        if name == "date" and not self.sign_off:
+            return
+        if value and name not in self.out.fields:
+            self.out.fields[name] = value
+
+    def _field_name(self, label: str) -> str | None:
+        """Resolve context-dependent labels: 'Name' is the signatory's in sign-off."""
+        name = self.vocab.label(label)
+        if name == "sign_name" and not self.sign_off:
+            return None
+        return name
+
+    # -- paragraphs -------------------------------------------------------------------
+
+    def paragraph(self, p: Paragraph) -> None:
+        text = collapse(p.text)
+        if not text or self.vocab.is_template(text):
+            return
+        k = key(text)
+        if self._structure(p, text, k):
+            return
+        if self._field_line(text):
+            return
+        if self.closing:
+            self.out.closing.append(text)
+            return
+        if self.section is not None and self.box is not None and not self.sign_off:
+            self.add_item(self.section, self.box, p)
+        elif not self.out.sections_seen:
+            if k.startswith("dear "):
+                self.out.salutation = True
+            self.out.preamble.extend(line for line in p.text.split("\n") if line.strip())
+
+    def _structure(self, p: Paragraph, text: str, k: str) -> bool:
+        """Headings that move the walk: sections, boxes, sign-off, letter closings."""
+        short = len(text) <= 160
+        heading_like = p.heading is not None or p.bold or not _SENTENCE_END.search(text)
+        if short and heading_like and not (p.list_item or has_marker(text) and not re.match(r"^\s*\d", text)):
+            hit = self.vocab.section(text)
+            if hit is not None:
+                self.enter_section(hit)
+                return True
+        if short and (box := self.vocab.box(text.rstrip(":"))) is not None:
+            if self.section is not None and self.vocab.collection.section(self.section).kind == "boxes":
+                self.box = box
+                self.sign_off = False
+            return True
+        if k in _SIGN_OFF_HEADINGS or k.startswith("signed on behalf of") or k.startswith("sign off"):
+            self.sign_off = True
+            self.box = None
+            m = re.search(r"on behalf of\s+(.+?)[:.]?$", text, re.IGNORECASE)
+            if m and key(m.group(1)) not in {"the organisation", "the council", "the authority"}:
+                self.out.on_behalf_of = m.group(1)
+            return True
+        if any(k.startswith(c) for c in _CLOSINGS):
+            self.closing = True
+            self.box = None
+            return True
+        if k.startswith("part a") or k == "about your organisation":
+            self.box = None
+            return True
+        return False
+
+    def _field_line(self, text: str) -> bool:
+        m = _LABEL_SEP.match(text)
+        if m:
+            name = self._field_name(m.group(1))
+            if name is not None and (self.box is None or self.sign_off or name in _SIGN_OFF_FIELDS
+                                     or name.startswith("contact") or name == "organisation_name"):
+                if name in _SIGN_OFF_FIELDS:
+                    self.box = None
+                    self.sign_off = True
+                self.set_field(name, m.group(2))
+                return True
+            box = self.vocab.box(m.group(1))
+            if box is not None and self.section is not None and m.group(2).strip():
+                self.box = box
+                self.add_item(self.section, box, Paragraph(m.group(2)))
+                return True
+        if self.box is None or self.sign_off:
+            hit = self.vocab.label_prefix(text, min_words=1 if self.sign_off else 2)
+            if hit is not None:
+                name, value = hit
+                if name == "sign_name" and not self.sign_off:
+                    return False
+                self.set_field(name, value)
+                return True
+        return False
+
+    # -- items ------------------------------------------------------------------------
+
+    def add_item(self, section: str, box: str, p: Paragraph) -> None:
+        items = self.out.items.setdefault((section, box), [])
+        for chunk, marked in _chunks(p):
+            text = collapse(chunk)
+            if not text or self.vocab.is_template(text):
+                continue
+            if self.vocab.is_empty_answer(text):
+                continue
+            if items and not marked and _continues(items[-1], text):
+                items[-1] = RawItem(f"{items[-1].text} {text}", items[-1].marked)
+                continue
+            items.append(RawItem(text, marked))
+
+    def cell_items(self, section: str, box: str, cell: Cell) -> None:
+        for p in iter_paragraphs(cell.blocks):
+            self.add_item(section, box, p)
+
+    # -- tables -----------------------------------------------------------------------
+
+    def table(self, table: Table) -> None:
+        labels = [self.vocab.label(collapse(row[0].text)) for row in table.rows if row]
+        if any(lab in {"signature", "position"} for lab in labels):
+            self.sign_off = True
+            self.box = None
+        elif any(lab in {"organisation_name", "organisation_type", "services"} for lab in labels):
+            self.sign_off = False
+            self.box = None
+        col_boxes: list[str | None] | None = None
+        for row in table.rows:
+            col_boxes = self.row(row, col_boxes)
+
+    def row(self, cells: tuple[Cell, ...], col_boxes: list[str | None] | None) -> list[str | None] | None:
+        texts = [collapse(c.text) for c in cells]
+        filled = [i for i, t in enumerate(texts) if t or cells[i].has_figure]
+        if not filled:
+            return col_boxes
+        boxes = [self.vocab.box(t.rstrip(":")) if t else None for t in texts]
+        if all(boxes[i] for i in filled):
+            self.out.form_tables += 1
+            return boxes
+        first = texts[filled[0]]
+        if len(filled) == 1 and len(first) <= 160:
+            hit = self.vocab.section(first)
+            if hit is not None:
+                self.enter_section(hit)
+                if self.box == "items":
+                    self.out.form_tables += 1
+                    return ["items"] * len(cells)
+                return col_boxes
+        if len(cells) >= 2 and filled[0] == 0 and len(first) <= 120:
+            if self._label_row(cells, texts):
+                return col_boxes
+            box = boxes[0]
+            if box is not None and self.section is not None:
+                for cell in cells[1:]:
+                    self.cell_items(self.section, box, cell)
+                return col_boxes
+            hit = self.vocab.section(first)
+            if hit is not None and col_boxes is not None:
+                self.enter_section(hit)
+                for cell, b in zip(cells[1:], col_boxes[1:], strict=False):
+                    if b is not None:
+                        self.cell_items(hit.key, b, cell)
+                return col_boxes
+        if col_boxes is not None and self.section is not None:
+            for cell, b in zip(cells, col_boxes, strict=False):
+                if b is not None:
+                    self.cell_items(self.section, "items" if self.box == "items" else b, cell)
+            return col_boxes
+        for cell in cells:
+            self.walk(cell.blocks)
+        return col_boxes
+
+    def _label_row(self, cells: tuple[Cell, ...], texts: list[str]) -> bool:
+        name = self._field_name(texts[0].rstrip(":"))
+        if name is None:
+            if self.section is None and not self.sign_off:
+                hit = self.vocab.section(texts[0])
+                if hit is not None and hit.key in self.vocab.collection.service_keys:
+                    value = " ".join(texts[1:])
+                    from extractors.interpret.fields import is_yes
+
+                    if is_yes(value):
+                        self.out.service_ticks.append(hit.key)
+                    return True
+            return False
+        value = "\n".join(t for t in texts[1:] if t)
+        if name == "signature" and any(c.has_figure for c in cells[1:]):
+            self.out.signature_figure = True
+        self.set_field(name, value)
+        return True
+
+
+def _chunks(p: Paragraph) -> list[tuple[str, bool]]:
+    """Split a paragraph at soft line breaks that start a new bullet; else whole."""
+    lines = [line for line in p.text.split("\n") if line.strip()]
+    if len(lines) > 1 and sum(has_marker(line) for line in lines) >= 2:
+        out: list[tuple[str, bool]] = []
+        for line in lines:
+            if has_marker(line) or not out:
+                out.append((line, True))
+            else:
+                out[-1] = (f"{out[-1][0]} {line}", True)
+        return out
+    return [(p.text, p.list_item or has_marker(p.text))]
+
+
+def _continues(previous: RawItem, text: str) -> bool:
+    """An unmarked paragraph that carries on the previous item (a wrapped line)."""
+    if text[:1].islower():
+        return True
+    return previous.marked and not _SENTENCE_END.search(previous.text)
