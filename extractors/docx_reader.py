@@ -38,6 +38,9 @@ _DRAWINGS = {f"{_w}drawing", f"{_w}pict", f"{_w}object"}
 def read_docx(data: bytes, limits: Limits) -> Document:
     """Read a .docx or .docm file (bytes) into document blocks."""
     _check_zip(data, limits)
+    media_type = detect.sniff(data)
+    if media_type == detect.DOCM:
+        data = _as_plain_docx(data)
     try:
         import docx  # python-docx
 
@@ -48,7 +51,24 @@ def read_docx(data: bytes, limits: Limits) -> Document:
         raise UnreadableDocument(f"the Word file could not be read ({type(err).__name__}: {err})") from err
     styles = _StyleInfo(doc)
     blocks = tuple(_blocks(doc.element.body, styles))
-    return Document(blocks=blocks, media_type=detect.sniff(data) if data[:2] == b"PK" else detect.DOCX)
+    return Document(blocks=blocks, media_type=media_type if media_type == detect.DOCM else detect.DOCX)
+
+
+_DOCM_MAIN = b"application/vnd.ms-word.document.macroEnabled.main+xml"
+_DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def _as_plain_docx(data: bytes) -> bytes:
+    """A .docm's parts relabelled as a .docx for python-docx. The macro project
+    (word/vbaProject.bin) stays an opaque blob: nothing here runs or parses it."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                content = content.replace(_DOCM_MAIN, _DOCX_MAIN)
+            dst.writestr(info, content)
+    return out.getvalue()
 
 
 def _check_zip(data: bytes, limits: Limits) -> None:
