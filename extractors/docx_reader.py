@@ -24,7 +24,8 @@ from typing import Any
 from extractors import detect
 from extractors.document import Block, Cell, Document, Figure, Paragraph, Table
 from extractors.limits import Limits
-from returns.errors import DocumentTooLarge, UnreadableDocument
+from extractors.ooxml_guard import check_zip
+from returns.errors import UnreadableDocument
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -37,7 +38,7 @@ _DRAWINGS = {f"{_w}drawing", f"{_w}pict", f"{_w}object"}
 
 def read_docx(data: bytes, limits: Limits) -> Document:
     """Read a .docx or .docm file (bytes) into document blocks."""
-    _check_zip(data, limits)
+    check_zip(data, limits)
     media_type = detect.sniff(data)
     if media_type == detect.DOCM:
         data = _as_plain_docx(data)
@@ -69,22 +70,6 @@ def _as_plain_docx(data: bytes) -> bytes:
                 content = content.replace(_DOCM_MAIN, _DOCX_MAIN)
             dst.writestr(info, content)
     return out.getvalue()
-
-
-def _check_zip(data: bytes, limits: Limits) -> None:
-    """Refuse zip bombs before inflating anything."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except zipfile.BadZipFile as err:
-        raise UnreadableDocument(f"the Word file is damaged or truncated ({err})") from err
-    if len(infos) > limits.max_zip_entries:
-        raise DocumentTooLarge(f"the Word file has {len(infos):,} parts, over the limit of {limits.max_zip_entries:,}")
-    total = sum(i.file_size for i in infos)
-    if total > limits.max_unzipped_bytes:
-        raise DocumentTooLarge(
-            f"the Word file unpacks to {total:,} bytes, over the limit of {limits.max_unzipped_bytes:,}"
-        )
 
 
 class _StyleInfo:

@@ -122,7 +122,10 @@ class Walker:
         """Headings that move the walk: sections, boxes, sign-off, letter closings."""
         short = len(text) <= 160
         heading_like = p.heading is not None or p.bold or not _SENTENCE_END.search(text)
-        if short and heading_like and not (p.list_item or has_marker(text) and not re.match(r"^\s*\d", text)):
+        # A bulleted line is an item, but "1. Children & Families" is a heading, and
+        # heading styles with outline numbering are headings.
+        bulleted = (p.list_item and p.heading is None) or (has_marker(text) and not text.lstrip()[:1].isdigit())
+        if short and heading_like and not bulleted:
             hit = self.vocab.section(text)
             if hit is not None:
                 self.enter_section(hit)

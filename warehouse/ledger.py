@@ -1,0 +1,143 @@
+"""The ledger of mail seen in each mailbox: the only module that writes `mail_ledger`.
+
+    (mailbox, folder, uidvalidity, uid)  UNIQUE
+        │
+        ├─ record_mail      first sight: insert (race-free), or return the existing row
+        └─ set_mail_status  every later change of status, error, sha or submission
+
+    received ──► stored ──► processed
+        │           │   └─► quarantined
+        └───────────┴─────► failed ──► (next run) stored / processed / quarantined
+
+`processed` and `quarantined` are final: once there, a later `set_mail_status` to
+another status is refused unless `force=True` (so a slow worker that failed cannot
+undo a fast one's success). The mailbox is acted on (moved, flagged) only after an
+entry is final.
+
+`uid` is text - the IMAP UID in decimal, or a Maildir key - and `uidvalidity` is 0 for
+sources that have none. A changed UIDVALIDITY makes every message new to the ledger;
+the submissions table (keyed on Message-ID / raw bytes) still stops any duplicate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warehouse.columns import utcnow
+from warehouse.models import MailLedgerEntry
+from warehouse.statuses import MailStatus
+from warehouse.upsert import insert_ignore
+
+FINAL_MAIL_STATUSES = frozenset({MailStatus.PROCESSED, MailStatus.QUARANTINED})
+
+
+@dataclass(frozen=True)
+class MailKey:
+    """Where a message sits: unique per message for as long as UIDVALIDITY holds."""
+
+    mailbox: str
+    folder: str
+    uidvalidity: int
+    uid: str | int
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "mailbox": self.mailbox,
+            "folder": self.folder,
+            "uidvalidity": int(self.uidvalidity),
+            "uid": str(self.uid),
+        }
+
+
+class LedgerStatusRefused(ValueError):
+    """A final ledger status would have been overwritten without `force=True`."""
+
+
+def get_mail(session: Session, key: MailKey) -> MailLedgerEntry | None:
+    cols = key.columns()
+    return session.scalars(
+        select(MailLedgerEntry).filter_by(**cols).execution_options(populate_existing=True)
+    ).one_or_none()
+
+
+def record_mail(
+    session: Session,
+    key: MailKey,
+    *,
+    message_id: str | None = None,
+    raw_sha256: str | None = None,
+) -> tuple[MailLedgerEntry, bool]:
+    """Record that a message was seen; (entry, True) the first time, else (entry, False).
+
+    An existing entry keeps its status: the caller reads it to decide whether the
+    message still needs work (`status not in FINAL_MAIL_STATUSES`). Missing
+    message_id / raw_sha256 on an existing entry are filled in.
+    """
+    now = utcnow()
+    created = insert_ignore(
+        session,
+        MailLedgerEntry,
+        {
+            **key.columns(),
+            "message_id": message_id,
+            "raw_sha256": raw_sha256,
+            "status": MailStatus.RECEIVED.value,
+            "first_seen": now,
+            "updated_at": now,
+        },
+        key=["mailbox", "folder", "uidvalidity", "uid"],
+    )
+    entry = get_mail(session, key)
+    if entry is None:
+        raise RuntimeError(f"mail ledger {key}: row missing after INSERT ... ON CONFLICT")
+    if not created:
+        if entry.message_id is None and message_id is not None:
+            entry.message_id = message_id
+        if entry.raw_sha256 is None and raw_sha256 is not None:
+            entry.raw_sha256 = raw_sha256
+        session.flush()
+    return entry, created
+
+
+def set_mail_status(
+    session: Session,
+    key: MailKey,
+    status: MailStatus,
+    *,
+    error: str | None = None,
+    raw_sha256: str | None = None,
+    submission_id: int | None = None,
+    force: bool = False,
+) -> MailLedgerEntry:
+    """Move a recorded message to `status`; `error` is cleared unless given.
+
+    Raises LookupError when the message was never recorded, LedgerStatusRefused when
+    it would leave a final status without `force`.
+    """
+    cols = key.columns()
+    entry = session.scalars(
+        select(MailLedgerEntry)
+        .filter_by(**cols)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if entry is None:
+        raise LookupError(f"mail ledger: no entry for {key}")
+    current = MailStatus(entry.status)
+    if current in FINAL_MAIL_STATUSES and status != current and not force:
+        raise LedgerStatusRefused(
+            f"mail ledger {key}: is {current.value}; refusing to set {status.value}"
+        )
+    entry.status = MailStatus(status).value
+    entry.error = error
+    if raw_sha256 is not None:
+        entry.raw_sha256 = raw_sha256
+    if submission_id is not None:
+        entry.submission_id = submission_id
+    entry.updated_at = utcnow()
+    session.flush()
+    return entry

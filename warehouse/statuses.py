@@ -1,0 +1,63 @@
+"""The closed vocabularies of the warehouse, as `StrEnum`s.
+
+Each is stored as its plain string value and guarded by a CHECK constraint, so a typo
+can never become data. Adding a value is a code change plus an Alembic migration that
+replaces the constraint.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class MailStatus(StrEnum):
+    """Where one message seen in a mailbox has got to (`mail_ledger.status`)."""
+
+    RECEIVED = "received"  # seen in the mailbox, bytes not yet stored
+    STORED = "stored"  # raw bytes in the blob store and a submission recorded
+    PROCESSED = "processed"  # documents extracted and recorded; mailbox may be acted on
+    QUARANTINED = "quarantined"  # kept, nothing usable in it; a person looks at it
+    FAILED = "failed"  # a transient error stopped it; the next run retries
+
+
+class SubmissionStatus(StrEnum):
+    """What became of one distinct email (`submissions.status`)."""
+
+    RECEIVED = "received"  # stored, not yet extracted
+    EXTRACTED = "extracted"  # every return in it is recorded for an organisation
+    UNMATCHED = "unmatched"  # a return whose organisation is not certain: held for a person
+    DUPLICATE = "duplicate"  # every return in it was already received in an earlier email
+    NO_RETURN = "no_return"  # no attachment that is a return (body only, covering letter only)
+    QUARANTINED = "quarantined"  # unreadable or refused (corrupt, encrypted, too large)
+
+
+class DocumentRole(StrEnum):
+    """What an attachment turned out to be (`documents.role`; NULL until classified)."""
+
+    RETURN = "return"
+    COVERING_LETTER = "covering_letter"
+    NOT_A_RETURN = "not_a_return"
+    UNREADABLE = "unreadable"
+
+
+class OutboxKind(StrEnum):
+    ACK = "ack"  # the acknowledgement of one submission: at most one each
+    CHASE = "chase"  # a reminder to an organisation whose return is missing or defective
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # claimed: about to be sent (a crash here leaves it visible, unsent)
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OrgType(StrEnum):
+    LOCAL_AUTHORITY = "local_authority"
+    VOLUNTARY = "voluntary"
+    PRIVATE = "private"
+
+
+def sql_in(column: str, values: type[StrEnum]) -> str:
+    """SQL text `column IN ('a', 'b')` for a CHECK constraint over an enum."""
+    listed = ", ".join(f"'{v.value}'" for v in values)
+    return f"{column} IN ({listed})"

@@ -1,0 +1,204 @@
+"""Return versions: one row per distinct document, one current return per organisation.
+
+    add_return_version(org_id, document_sha, record)
+        │ document_sha already a return? ─────────────► DUPLICATE (nothing written)
+        │ org_id None ────────────────────────────────► UNMATCHED (no version, not current)
+        │ lock the organisation row, version = max + 1
+        │ no current return ──────────────────────────► NEW (current)
+        │ current received no later than this one ────► SUPERSEDED_PREVIOUS
+        │                                               (old.is_current = false,
+        │                                                old.superseded_by = new.id,
+        │                                                new.is_current = true)
+        └ current received after this one ────────────► OLDER_THAN_CURRENT (kept,
+                                                         not current)
+
+    assign_submission(submission_id, org_id, by)
+        the person's decision: the submission and its unmatched returns get the
+        organisation; each return then goes through the same versioning.
+
+The flip happens in one transaction, unset before set, under the unique index
+`uq_returns_one_current` (org_id, collection WHERE is_current): no reader sees two
+current returns or none, and two workers cannot both make theirs current. Versions
+are serialised per organisation by a row lock on `organisations` (PostgreSQL) or by
+`BEGIN IMMEDIATE` (SQLite); `UNIQUE(org_id, collection, version)` backs both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from warehouse.columns import utcnow
+from warehouse.models import Organisation, ReturnVersion
+from warehouse.repository import UnknownOrganisation, get_submission
+from warehouse.statuses import SubmissionStatus
+from warehouse.upsert import insert_ignore
+
+
+class ReturnOutcome(StrEnum):
+    """What recording one extracted return did (counted and reported by the flow)."""
+
+    NEW = "new"  # the organisation's first return in this collection: current
+    SUPERSEDED_PREVIOUS = "superseded_previous"  # now current; the previous one is not
+    OLDER_THAN_CURRENT = "older_than_current"  # kept as a version; a newer one stays current
+    DUPLICATE = "duplicate"  # this document is already a return: nothing written
+    UNMATCHED = "unmatched"  # stored without an organisation until a person assigns one
+
+
+def _record_dict(record: BaseModel | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(record, BaseModel):
+        return record.model_dump(mode="json")
+    return dict(record)
+
+
+def _flat_columns(record: dict[str, Any]) -> dict[str, Any]:
+    org = record.get("organisation") or {}
+    sign = record.get("sign_off") or {}
+    date = sign.get("date")
+    return {
+        "collection": record["collection"],
+        "organisation_name": org.get("name"),
+        "org_type": org.get("type"),
+        "signed": sign.get("signed"),
+        "sign_off_date": dt.date.fromisoformat(date) if isinstance(date, str) else date,
+    }
+
+
+def _lock_organisation(session: Session, org_id: str) -> None:
+    found = session.scalars(
+        select(Organisation.org_id).where(Organisation.org_id == org_id).with_for_update()
+    ).one_or_none()
+    if found is None:
+        raise UnknownOrganisation(f"organisation {org_id!r}: not in the register")
+
+
+def get_return(session: Session, document_sha: str) -> ReturnVersion | None:
+    return session.scalars(
+        select(ReturnVersion)
+        .where(ReturnVersion.document_sha256 == document_sha)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+
+
+def _next_version(session: Session, org_id: str, collection: str) -> int:
+    latest = session.scalar(
+        select(func.max(ReturnVersion.version)).where(
+            ReturnVersion.org_id == org_id, ReturnVersion.collection == collection
+        )
+    )
+    return (latest or 0) + 1
+
+
+def _place_version(session: Session, row: ReturnVersion) -> ReturnOutcome:
+    """Make `row` (already versioned for its organisation) current if it is the latest."""
+    current = session.scalars(
+        select(ReturnVersion)
+        .where(
+            ReturnVersion.org_id == row.org_id,
+            ReturnVersion.collection == row.collection,
+            ReturnVersion.is_current.is_(True),
+            ReturnVersion.id != row.id,
+        )
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if current is None:
+        row.is_current = True
+        session.flush()
+        return ReturnOutcome.NEW
+    if current.received_at <= row.received_at:
+        current.is_current = False
+        current.superseded_by = row.id
+        session.flush()  # unset before set: the partial unique index checks each row
+        row.is_current = True
+        session.flush()
+        return ReturnOutcome.SUPERSEDED_PREVIOUS
+    row.superseded_by = current.id
+    session.flush()
+    return ReturnOutcome.OLDER_THAN_CURRENT
+
+
+def add_return_version(
+    session: Session,
+    org_id: str | None,
+    document_sha: str,
+    record_json: BaseModel | dict[str, Any],
+    *,
+    submission_id: int,
+    received_at: dt.datetime,
+) -> tuple[ReturnVersion, ReturnOutcome]:
+    """Record one extracted return (a `schemas.Return` or its JSON dict)."""
+    record = _record_dict(record_json)
+    flat = _flat_columns(record)
+    if org_id is not None:
+        _lock_organisation(session, org_id)
+    existing = get_return(session, document_sha)
+    if existing is not None:
+        return existing, ReturnOutcome.DUPLICATE
+    version = None if org_id is None else _next_version(session, org_id, flat["collection"])
+    now = utcnow()
+    inserted = insert_ignore(
+        session,
+        ReturnVersion,
+        {
+            "document_sha256": document_sha,
+            "submission_id": submission_id,
+            "org_id": org_id,
+            "version": version,
+            "is_current": False,
+            "received_at": received_at,
+            "record": record,
+            "created_at": now,
+            "updated_at": now,
+            **flat,
+        },
+        key=["document_sha256"],
+    )
+    row = get_return(session, document_sha)
+    if row is None:
+        raise RuntimeError(f"return {document_sha}: row missing after INSERT ... ON CONFLICT")
+    if not inserted:
+        return row, ReturnOutcome.DUPLICATE
+    if org_id is None:
+        return row, ReturnOutcome.UNMATCHED
+    return row, _place_version(session, row)
+
+
+def assign_submission(
+    session: Session, submission_id: int, org_id: str, by: str
+) -> list[tuple[ReturnVersion, ReturnOutcome]]:
+    """A person settles whose submission this is; its unmatched returns get versions.
+
+    Idempotent: assigning again to the same organisation changes nothing and returns
+    []. Returns already matched to an organisation are left as they are.
+    """
+    if not by.strip():
+        raise ValueError("assign_submission: `by` must name the person deciding")
+    _lock_organisation(session, org_id)
+    sub = get_submission(session, submission_id, lock=True)
+    unmatched = session.scalars(
+        select(ReturnVersion)
+        .where(ReturnVersion.submission_id == submission_id, ReturnVersion.org_id.is_(None))
+        .order_by(ReturnVersion.received_at, ReturnVersion.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    if sub.org_id == org_id and not unmatched:
+        return []
+    sub.org_id = org_id
+    sub.assigned_by = by
+    sub.assigned_at = utcnow()
+    if sub.status == SubmissionStatus.UNMATCHED.value:
+        sub.status = SubmissionStatus.EXTRACTED.value
+    sub.reason = f"assigned to {org_id} by {by}"
+    outcomes: list[tuple[ReturnVersion, ReturnOutcome]] = []
+    for row in unmatched:
+        row.org_id = org_id
+        row.version = _next_version(session, org_id, row.collection)
+        session.flush()
+        outcomes.append((row, _place_version(session, row)))
+    session.flush()
+    return outcomes
