@@ -1,7 +1,11 @@
 """The `returns` command line. Each command is a thin wrapper: parse, call, print.
 
+    returns demo                    seed a local Maildir with the demo returns and run the intake
+    returns intake [--once]         process the submissions mailbox (watch it with IMAP IDLE)
+    returns submissions             who has sent what (--format json: one object per line)
+    returns assign SUBMISSION ORG   settle an unmatched submission
     returns extract FILE            canonical JSON of one document (RETURN-FORM.md s.8)
-    returns demo [FOLDER]           extract every return in a folder, print a summary
+    returns folder [PATH]           extract every return in a folder, print a summary
     returns schema                  the canonical return's JSON Schema
 """
 
@@ -9,11 +13,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from returns.errors import DocumentError, ReturnsError
+
+if TYPE_CHECKING:
+    from returns.settings import Settings
 
 app = typer.Typer(
     help="Intake pipeline for Changing Lives self assessment returns.",
@@ -59,14 +66,105 @@ def extract(
     sys.stdout.write(record.to_json() + "\n")
 
 
+def _settings(**overrides: object) -> Settings:
+    from returns.settings import Settings
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v not in (None, "")})
+    except ValueError as err:
+        _fail(f"settings: {err}")
+        raise
+
+
+@app.command()
+def intake(
+    once: Annotated[bool, typer.Option("--once", help="Process what is waiting, then exit.")] = False,
+    mailbox: Annotated[str | None, typer.Option(help="maildir:PATH, imap://USER:PASSWORD@HOST:PORT/FOLDER or imaps://...")] = None,
+    database: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: SQLite under --home).")] = None,
+    outbox: Annotated[str | None, typer.Option(help="maildir:PATH, smtp://..., smtps://...")] = None,
+    home: Annotated[Path | None, typer.Option(help="Working folder for the embedded defaults.")] = None,
+    idle_timeout: Annotated[float, typer.Option(help="Seconds to wait for new mail between runs.")] = 300.0,
+) -> None:
+    """Process the submissions mailbox: once, or watching it (IMAP IDLE) until stopped."""
+    from flows.intake import intake_flow
+    from flows.tasks import open_mailbox
+
+    settings = _settings(mailbox_url=mailbox, database_url=database, outbox_url=outbox, home=home)
+    try:
+        while True:
+            summary = intake_flow(settings)
+            sys.stdout.write(" ".join(f"{k}={v}" for k, v in summary.items()) + "\n")
+            sys.stdout.flush()
+            if once:
+                return
+            with open_mailbox(settings) as box:
+                box.wait_for_new(idle_timeout)
+    except ReturnsError as err:
+        _fail(f"intake: {err}")
+    except KeyboardInterrupt:
+        return
+
+
+@app.command()
+def submissions(
+    database: Annotated[str | None, typer.Option(help="SQLAlchemy URL.")] = None,
+    home: Annotated[Path | None, typer.Option(help="Working folder for the embedded defaults.")] = None,
+    format: Annotated[str, typer.Option("--format", help="json (one object per line) or table.")] = "table",
+) -> None:
+    """List every submission: Message-ID, organisation, status, reason, return versions."""
+    from returns.views import print_submissions
+
+    settings = _settings(database_url=database, home=home)
+    try:
+        print_submissions(settings, format)
+    except ReturnsError as err:
+        _fail(f"submissions: {err}")
+
+
+@app.command()
+def assign(
+    submission: Annotated[int, typer.Argument(help="Submission number (see `returns submissions`).")],
+    org: Annotated[str, typer.Argument(help="Register id of the organisation, e.g. fife.")],
+    by: Annotated[str, typer.Option(help="Who is deciding (kept with the submission).")] = "staff",
+    database: Annotated[str | None, typer.Option(help="SQLAlchemy URL.")] = None,
+    home: Annotated[Path | None, typer.Option(help="Working folder for the embedded defaults.")] = None,
+) -> None:
+    """Settle an unmatched submission: record its returns for organisation ORG."""
+    from returns.views import assign_submission_to
+
+    settings = _settings(database_url=database, home=home)
+    try:
+        sys.stdout.write(assign_submission_to(settings, submission, org, by) + "\n")
+    except ReturnsError as err:
+        _fail(f"assign: {err}")
+
+
 @app.command()
 def demo(
-    folder: Annotated[Path | None, typer.Argument(help="Folder of returns (default: bundled demo).")] = None,
+    home: Annotated[Path | None, typer.Option(help="Working folder (default ./var).")] = None,
 ) -> None:
-    """Extract every return in FOLDER and print a summary table."""
+    """Seed a local Maildir with the bundled returns, run the intake, print the result."""
+    from flows.intake import intake_flow
+    from intake.mail_urls import maildir_path
+    from returns.demo import seed_maildir
+    from returns.views import print_submissions
+
+    settings = _settings(home=home)
+    added = seed_maildir(maildir_path(settings.mailbox_url))
+    sys.stdout.write(f"demo: {added} emails delivered to {settings.mailbox_url}\n")
+    intake_flow(settings)
+    print_submissions(settings, "table")
+    sys.stdout.write(f"acknowledgements: {settings.outbox_url}\nwarehouse: {settings.database_url}\n")
+
+
+@app.command()
+def folder(
+    path: Annotated[Path, typer.Argument(help="Folder of returns.")] = DEMO_DIR,
+) -> None:
+    """Extract every return in a folder and print a summary table (no mailbox, no database)."""
     from returns.summary import summarise_folder
 
-    summarise_folder(folder or DEMO_DIR)
+    summarise_folder(path)
 
 
 @app.command()

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     from_address: str = "changing-lives-returns@policy-division.example"
     batch_size: int = 50
+    claim_lease_s: float = 600.0  # a worker's claim on an email expires after this
 
     @model_validator(mode="after")
     def _embedded_defaults(self) -> Settings:

@@ -24,7 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from warehouse.columns import utcnow
@@ -141,3 +143,30 @@ def set_mail_status(
     entry.updated_at = utcnow()
     session.flush()
     return entry
+
+
+def claim_mail(session: Session, key: MailKey, worker: str, lease_s: float) -> bool:
+    """Claim a stored message for processing; False when another worker holds it.
+
+    One conditional UPDATE (compare-and-set in the database): it succeeds only when
+    the message is not final and not under someone else's live lease, so two workers
+    polling one mailbox never process one email at once. A claim older than
+    `lease_s` (a killed worker) can be taken over.
+    """
+    now = utcnow()
+    stale = now - dt.timedelta(seconds=lease_s)
+    claimable = [s.value for s in MailStatus if s not in FINAL_MAIL_STATUSES and s is not MailStatus.PROCESSING]
+    result = session.execute(
+        update(MailLedgerEntry)
+        .where(*(getattr(MailLedgerEntry, k) == v for k, v in key.columns().items()))
+        .where(
+            or_(
+                MailLedgerEntry.status.in_(claimable),
+                and_(MailLedgerEntry.status == MailStatus.PROCESSING.value,
+                     or_(MailLedgerEntry.claimed_at < stale, MailLedgerEntry.claimed_by == worker)),
+            )
+        )
+        .values(status=MailStatus.PROCESSING.value, claimed_by=worker, claimed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ class MailStatus(StrEnum):
 
     RECEIVED = "received"  # seen in the mailbox, bytes not yet stored
     STORED = "stored"  # raw bytes in the blob store and a submission recorded
+    PROCESSING = "processing"  # claimed by one worker (claimed_by, claimed_at: a lease)
     PROCESSED = "processed"  # documents extracted and recorded; mailbox may be acted on
     QUARANTINED = "quarantined"  # kept, nothing usable in it; a person looks at it
     FAILED = "failed"  # a transient error stopped it; the next run retries

@@ -91,6 +91,8 @@ def upgrade() -> None:
         sa.Column("submission_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("claimed_by", sa.String(128), nullable=True),
+        sa.Column("claimed_at", UTCDateTime(), nullable=True),
         sa.Column("first_seen", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_mail_ledger"),
@@ -105,7 +107,7 @@ def upgrade() -> None:
             ["submission_id"], ["submissions.id"], name="fk_mail_ledger_submission_id_submissions"
         ),
         sa.CheckConstraint(
-            "status IN ('received', 'stored', 'processed', 'quarantined', 'failed')",
+            "status IN ('received', 'stored', 'processing', 'processed', 'quarantined', 'failed')",
             name="ck_mail_ledger_status",
         ),
     )

@@ -1,0 +1,46 @@
+"""The intake flow: mailbox -> stored -> extracted -> recorded -> acknowledged -> moved.
+
+    prepare warehouse        migrations + register (idempotent)
+    receive waiting mail     raw email to the blob store and the mail ledger, first
+    extract and record       per batch: documents, returns, organisation, versions
+    acknowledge senders      one reply per submission, never two
+    move processed mail      only now is the mailbox touched
+    intake report            a table artifact in the Prefect dashboard
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from prefect import flow, get_run_logger
+
+from flows.report import publish_intake_report
+from flows.tasks import acknowledge_all, prepare_warehouse, process_batch, receive_waiting, settle_all
+from intake.process import Outcome
+from returns.settings import Settings
+
+
+@flow(name="intake", log_prints=False)
+def intake_flow(settings: Settings | None = None, limit: int | None = None) -> dict[str, Any]:
+    """Process everything waiting in the submissions mailbox once."""
+    settings = settings or Settings()
+    logger = get_run_logger()
+    prepare_warehouse(settings)
+    refs = receive_waiting(settings, limit)
+    outcomes: list[Outcome] = []
+    for start in range(0, len(refs), settings.batch_size):
+        outcomes += process_batch(settings, refs[start : start + settings.batch_size])
+    acked = acknowledge_all(settings, outcomes)
+    settle_all(settings, outcomes)
+    summary = summarise(outcomes, acked)
+    publish_intake_report(outcomes, summary)
+    logger.info("intake: %s", ", ".join(f"{k} {v}" for k, v in summary.items()))
+    return summary
+
+
+def summarise(outcomes: list[Outcome], acked: int) -> dict[str, Any]:
+    kinds = Counter(o.kind for o in outcomes)
+    statuses = Counter(o.status for o in outcomes if o.kind == "new")
+    return {"emails": len(outcomes), **{f"{k}": v for k, v in sorted(kinds.items())},
+            **{f"status {k}": v for k, v in sorted(statuses.items())}, "acknowledged": acked}

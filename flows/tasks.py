@@ -1,0 +1,88 @@
+"""Prefect tasks: thin wrappers over the plain intake steps.
+
+Tasks receive the `Settings` model and plain values (refs, outcomes) and build their
+live handles with `intake.runtime.runtime(settings)`. Transient errors (mailbox,
+SMTP, database unavailable) are retried; terminal ones fail the task at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from intake.acknowledge import acknowledge
+from intake.mailbox_protocol import Mailbox
+from intake.mailbox_url import mailbox_from_url
+from intake.outbox import Outbox, outbox_from_url
+from intake.process import MessageRef, Outcome, process, receive, settle
+from intake.runtime import prepare, runtime
+from returns.errors import is_transient
+from returns.settings import Settings
+
+
+def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect retry_condition_fn: retry only errors that may pass (TransientError)."""
+    try:
+        state.result()
+    except Exception as err:
+        return is_transient(err)
+    return False
+
+
+RETRIES: dict[str, Any] = {
+    "retries": 3,
+    "retry_delay_seconds": [2, 10, 30],
+    "retry_condition_fn": _retry_transient,
+    "cache_policy": NO_CACHE,
+}
+
+
+def open_mailbox(settings: Settings) -> Mailbox:
+    return mailbox_from_url(
+        settings.mailbox_url,
+        password=settings.mailbox_password.get_secret_value() if settings.mailbox_password else None,
+        oauth2_token=settings.mailbox_oauth2_token.get_secret_value() if settings.mailbox_oauth2_token else None,
+    )
+
+
+def open_outbox(settings: Settings) -> Outbox:
+    return outbox_from_url(
+        settings.outbox_url,
+        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+    )
+
+
+@task(name="prepare warehouse", **RETRIES)
+def prepare_warehouse(settings: Settings) -> None:
+    prepare(settings)
+
+
+@task(name="receive waiting mail", **RETRIES)
+def receive_waiting(settings: Settings, limit: int | None = None) -> list[MessageRef]:
+    """Store every waiting email (raw bytes + ledger) before anything else happens."""
+    rt = runtime(settings)
+    with open_mailbox(settings) as mailbox:
+        return [receive(rt, msg) for msg in mailbox.fetch_new(limit)]
+
+
+@task(name="extract and record", **RETRIES)
+def process_batch(settings: Settings, refs: Sequence[MessageRef]) -> list[Outcome]:
+    rt = runtime(settings)
+    return [process(rt, ref) for ref in refs]
+
+
+@task(name="acknowledge senders", **RETRIES)
+def acknowledge_all(settings: Settings, outcomes: Sequence[Outcome]) -> int:
+    rt = runtime(settings)
+    outbox = open_outbox(settings)
+    return sum(acknowledge(rt, outbox, o) for o in outcomes)
+
+
+@task(name="move processed mail", **RETRIES)
+def settle_all(settings: Settings, outcomes: Sequence[Outcome]) -> None:
+    with open_mailbox(settings) as mailbox:
+        for outcome in outcomes:
+            settle(mailbox, outcome)
