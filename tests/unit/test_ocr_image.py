@@ -1,0 +1,167 @@
+"""Pure image functions of the OCR reader, on synthetic images built in the test."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from extractors.layout_types import Box, Rule
+from extractors.ocr_image import (
+    binarise,
+    estimate_skew,
+    find_rules,
+    ink_regions,
+    otsu_threshold,
+)
+from extractors.ocr_words import EMPTY, TICKED, OcrWord, box_glyph, drop_noise, fix_email
+
+
+def text_like_page(width: int = 900, height: int = 1200) -> Image.Image:
+    """White page with rows of word-like dark bars, like lines of print."""
+    page = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(page)
+    rng = np.random.default_rng(7)
+    for top in range(80, height - 80, 30):
+        x = 80
+        while x < width - 150:
+            length = int(rng.integers(25, 90))
+            draw.rectangle((x, top, x + length, top + 10), fill=0)
+            x += length + int(rng.integers(8, 16))
+    return page
+
+
+def ink_of(image: Image.Image) -> np.ndarray:
+    return binarise(np.asarray(image))
+
+
+def test_estimate_skew_finds_counter_clockwise_rotation_within_a_tenth_of_a_degree() -> None:
+    rotated = text_like_page().rotate(2.0, fillcolor=255, resample=Image.Resampling.BICUBIC)
+
+    assert abs(estimate_skew(ink_of(rotated)) - 2.0) <= 0.1
+
+
+def test_estimate_skew_finds_clockwise_rotation_within_a_tenth_of_a_degree() -> None:
+    rotated = text_like_page().rotate(-1.34, fillcolor=255, resample=Image.Resampling.BICUBIC)
+
+    assert abs(estimate_skew(ink_of(rotated)) - -1.34) <= 0.1
+
+
+def test_estimate_skew_of_a_level_page_is_zero() -> None:
+    assert estimate_skew(ink_of(text_like_page())) == 0.0
+
+
+def test_estimate_skew_of_a_blank_page_is_zero() -> None:
+    assert estimate_skew(np.zeros((400, 300), dtype=bool)) == 0.0
+
+
+def test_otsu_threshold_separates_ink_from_paper() -> None:
+    gray = np.full((100, 100), 230, dtype=np.uint8)
+    gray[40:60, 10:90] = 30
+
+    level = otsu_threshold(gray)
+
+    assert 30 <= level < 230
+    assert int(binarise(gray).sum()) == 20 * 80
+
+
+def grid_image() -> np.ndarray:
+    """A 3-row x 2-column ruled table, text-like bars in its cells, a pen stroke."""
+    ink = np.zeros((400, 600), dtype=bool)
+    for y in (50, 120, 190, 260):
+        ink[y, 40:561] = True
+    for x in (40, 250, 560):
+        ink[50:261, x] = True
+    # "Text" inside cells: short bars with gaps, never a long run.
+    for top in (70, 140, 210):
+        for x in range(60, 230, 14):
+            ink[top : top + 10, x : x + 9] = True
+    # A stroke of handwriting below the table: tall, but meets no horizontal rule.
+    ink[300:350, 400:402] = True
+    return ink
+
+
+def test_find_rules_returns_the_grid_of_a_ruled_table_and_nothing_else() -> None:
+    rules = find_rules(grid_image(), min_horizontal=100, min_vertical=30)
+
+    assert rules == (
+        Rule(40.0, 50.0, 561.0, 50.0),
+        Rule(40.0, 120.0, 561.0, 120.0),
+        Rule(40.0, 190.0, 561.0, 190.0),
+        Rule(40.0, 260.0, 561.0, 260.0),
+        Rule(40.0, 50.0, 40.0, 261.0),
+        Rule(250.0, 50.0, 250.0, 261.0),
+        Rule(560.0, 50.0, 560.0, 261.0),
+    )
+
+
+def test_find_rules_bridges_scanner_dropouts_in_a_line() -> None:
+    ink = np.zeros((100, 400), dtype=bool)
+    ink[50, 20:380] = True
+    ink[50, 100:102] = False  # a two-pixel dropout
+    ink[51, 200:380] = True  # the line steps down a pixel (residual skew)
+
+    assert find_rules(ink, min_horizontal=100) == (Rule(20.0, 50.0, 380.0, 51.0),)
+
+
+def test_ink_regions_returns_one_box_per_separate_blob() -> None:
+    ink = np.zeros((200, 300), dtype=bool)
+    ink[10:30, 10:60] = True
+    ink[100:150, 200:205] = True
+    ink[100:104, 205:260] = True  # touches the stroke above: same region
+
+    assert sorted(ink_regions(ink, cell=4), key=lambda b: b.top) == [
+        Box(10.0, 10.0, 60.0, 30.0),
+        Box(200.0, 100.0, 260.0, 150.0),
+    ]
+
+
+def square(ticked: bool, size: int = 14) -> np.ndarray:
+    patch = np.zeros((size + 4, size + 4), dtype=bool)
+    patch[2, 2 : size + 2] = patch[size + 1, 2 : size + 2] = True
+    patch[2 : size + 2, 2] = patch[2 : size + 2, size + 1] = True
+    if ticked:
+        for i in range(size):
+            patch[2 + i, 2 + i] = patch[2 + i, size + 1 - i] = True
+    return patch
+
+
+def test_box_glyph_reads_a_crossed_square_as_ticked() -> None:
+    assert box_glyph(square(ticked=True)) == TICKED
+
+
+def test_box_glyph_reads_an_empty_square_as_empty() -> None:
+    assert box_glyph(square(ticked=False)) == EMPTY
+
+
+def test_box_glyph_does_not_take_a_letter_o_for_a_box() -> None:
+    image = Image.new("L", (20, 20), 255)
+    ImageDraw.Draw(image).ellipse((2, 2, 17, 17), outline=0, width=2)
+
+    assert box_glyph(ink_of(image)) is None
+
+
+def word(text: str, conf: float, left: int = 0, top: int = 0, height: int = 20) -> OcrWord:
+    return OcrWord(text, conf, left, top, 10 * len(text), height, (1, 1, 1))
+
+
+def test_drop_noise_drops_specks_and_handwriting_garbage_but_keeps_words() -> None:
+    words = [
+        word("Signature", 95),
+        word("Name", 92, top=40),
+        word(":", 23, left=300, height=3),
+        word("poser,", 5, left=420, top=10, height=60),
+        word("3).", 18, left=100, top=80),
+        word(TICKED, 90, left=200, top=80),
+    ]
+    signature = Box(400.0, 0.0, 700.0, 90.0)
+
+    kept = drop_noise(words, [signature])
+
+    assert [w.text for w in kept] == ["Signature", "Name", "3).", TICKED]
+
+
+def test_fix_email_reads_a_bar_as_the_letter_l_only_in_an_address() -> None:
+    assert fix_email("|.innes@angus.council.example") == "l.innes@angus.council.example"
+    assert fix_email("\\.innes@angus.council.example") == "l.innes@angus.council.example"
+    assert fix_email("|mprove") == "|mprove"
+    assert fix_email("a|b") == "a|b"
