@@ -103,6 +103,12 @@ class Walker:
         text = collapse(p.text)
         if not text or self.vocab.is_template(text):
             return
+        head = self._heading_before_template(text)
+        if head is not None:
+            # "Section 2: Community care Relevant recommendations ..." (a scan or PDF
+            # ran the heading into the form's reference line): the heading alone counts.
+            text = head
+            p = Paragraph(head, heading=p.heading or 1, bold=p.bold)
         k = key(text)
         if self._structure(p, text, k):
             return
@@ -117,6 +123,19 @@ class Walker:
             if k.startswith("dear "):
                 self.out.salutation = True
             self.out.preamble.extend(line for line in p.text.split("\n") if line.strip())
+
+    def _heading_before_template(self, text: str) -> str | None:
+        """The heading at the start of `text` when everything after it is form text."""
+        words = text.split()
+        for cut in range(1, min(len(words), 16)):
+            rest = " ".join(words[cut:])
+            if self.vocab.is_template(rest, fragments=False):
+                head = " ".join(words[:cut])
+                k = key(head)
+                if self.vocab.section(head) is not None or k in _SIGN_OFF_HEADINGS:
+                    return head
+                return None
+        return None
 
     def _structure(self, p: Paragraph, text: str, k: str) -> bool:
         """Headings that move the walk: sections, boxes, sign-off, letter closings."""

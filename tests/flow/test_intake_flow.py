@@ -1,0 +1,45 @@
+"""The intake flow under Prefect: same result as the plain steps, plus dashboard artifacts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+from flows.intake import intake_flow
+from returns.settings import Settings
+from tests.intake_fixtures import DOCX, outbox_messages, report, return_docx
+from tests.mail_fixtures import MessageBuilder
+
+pytestmark = pytest.mark.flow
+
+
+async def _artifact(key: str) -> object:
+    async with get_client() as client:
+        found = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+    return found[0].data if found else None
+
+
+def test_intake_flow_processes_the_mailbox_and_publishes_the_report(
+        maildir_settings: Settings, deliver: Callable[[bytes], None]) -> None:
+    deliver(MessageBuilder(sender="cswo@fife.council.example", message_id="<flow@fife>")
+            .attach("fife.docx", return_docx("Fife Council", ["Joint working."], "CSWO"), DOCX).build())
+    deliver(MessageBuilder(sender="someone@mail.example", message_id="<empty@x>").text("Hello").build())
+    summary = intake_flow(maildir_settings)
+    assert summary == {"emails": 2, "new": 2, "status extracted": 1, "status no_return": 1, "acknowledged": 2}
+    assert [(r["message_id"], r["status"]) for r in report(maildir_settings)] == [
+        ("<flow@fife>", "extracted"), ("<empty@x>", "no_return")]
+    assert len(outbox_messages(maildir_settings)) == 2
+
+    import asyncio
+
+    markdown = asyncio.run(_artifact("intake-summary"))
+    assert isinstance(markdown, str)
+    assert "| emails | 2 |" in markdown
+    assert "submission 2 from someone@mail.example: **no_return**" in markdown
+    table = asyncio.run(_artifact("intake-emails"))
+    assert isinstance(table, str) and "fife" in table
+
+    assert intake_flow(maildir_settings) == {"emails": 0, "acknowledged": 0}

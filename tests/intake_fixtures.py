@@ -1,0 +1,103 @@
+"""Fixtures for intake tests: settings on a private home, returns as emails, a plain run."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import mailbox
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from flows.tasks import open_mailbox, open_outbox
+from intake.acknowledge import acknowledge
+from intake.process import Outcome, process, receive, settle
+from intake.runtime import prepare, runtime
+from returns.settings import Settings
+from tests.docs import FormFiller
+from warehouse import make_engine, session_scope, submissions_report
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# Register entries used by the tests (org id -> name as written on the form).
+ORGS = {
+    "fife": ("Fife Council", "local_authority", "Chief Social Work Officer"),
+    "angus": ("Angus Council", "local_authority", "CSWO"),
+    "tay-care-partnership": ("Tay Care Partnership Ltd", "private", "Managing Director"),
+    "clyde-carers-alliance": ("Clyde Carers Alliance", "voluntary", "Director"),
+    "highland": ("The Highland Council", "local_authority", "Chief Social Work Officer"),
+}
+
+
+def return_docx(org_name: str, strengths: list[str], position: str = "Director",
+                org_type: str = "Local authority") -> bytes:
+    """A filled official form for `org_name` with community care strengths."""
+    return (
+        FormFiller()
+        .part_a(org_name, org_type, "☐ Children and families   ☒ Community care   ☐ Criminal justice",
+                "A Person", "a.person@example.org", "01234 567890")
+        .strengths("community_care", strengths)
+        .priorities("community_care", ["Reduce waiting times for assessment (R3)."])
+        .sign("A Person", "A Person", position, "20/10/2006")
+        .bytes()
+    )
+
+
+def settings_for(home: Path, mailbox_url: str | None = None, database_url: str | None = None) -> Settings:
+    return Settings(home=home, mailbox_url=mailbox_url or "", database_url=database_url or "",
+                    claim_lease_s=0.0)
+
+
+def run_plain(settings: Settings) -> list[Outcome]:
+    """What the intake flow does, step by step, without Prefect (the flow only wires these)."""
+    prepare(settings)
+    rt = runtime(settings)
+    with open_mailbox(settings) as box:
+        refs = [receive(rt, msg) for msg in box.fetch_new()]
+    outcomes = [process(rt, ref) for ref in refs]
+    outbox = open_outbox(settings)
+    for outcome in outcomes:
+        acknowledge(rt, outbox, outcome)
+    with open_mailbox(settings) as box:
+        for outcome in outcomes:
+            settle(box, outcome)
+    return outcomes
+
+
+def report(settings: Settings) -> list[dict[str, object]]:
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            return submissions_report(session)
+    finally:
+        engine.dispose()
+
+
+def outbox_messages(settings: Settings) -> list[email.message.EmailMessage]:
+    root = settings.home / "mail" / "outbox"
+    if not root.exists():
+        return []
+    box = mailbox.Maildir(str(root), create=False)
+    return sorted(
+        (email.message_from_bytes(box.get_bytes(k), policy=email.policy.default) for k in box.keys()),  # type: ignore[misc]
+        key=lambda m: str(m["To"]) + str(m["Subject"]),
+    )
+
+
+@pytest.fixture
+def maildir_settings(tmp_path: Path) -> Settings:
+    return settings_for(tmp_path / "home")
+
+
+@pytest.fixture
+def deliver(maildir_settings: Settings) -> Callable[[bytes], None]:
+    root = maildir_settings.home / "mail" / "submissions"
+    root.parent.mkdir(parents=True, exist_ok=True)
+
+    def put(raw: bytes) -> None:
+        box = mailbox.Maildir(str(root), create=True)
+        box.add(raw)
+        box.close()
+
+    return put
