@@ -15,6 +15,9 @@ Per page (`_analyse`, `_finish`):
    whose text (digits normalised) is also in that band on another page, or that read
    like a page number ("Page 2", "Page 2 of 3", "2 / 3", "- 2 -").
 4. Free paragraphs that are short and in larger type, or all bold, become headings.
+   On OCR pages (`PageLayout.source`) glyph heights are measured, not set: paragraphs
+   use the OCR tests of `layout_lines` and a heading is a short paragraph of words
+   clearly taller than the page's body text.
 5. The flow is ordered top to bottom: free paragraphs, tables and figures.
 
 Across pages (`_Stitcher`): only the last block of the previous page is held open.
@@ -38,6 +41,9 @@ from rapidfuzz import fuzz
 
 from extractors.document import Block, Cell, Figure, Paragraph, Table
 from extractors.layout_lines import (
+    NOISY_SIZE_RATIO,
+    OCR_HEADING_RATIO,
+    OCR_STYLE_LETTERS,
     Line,
     Para,
     build_paragraphs,
@@ -85,6 +91,12 @@ class _Page:
     margin: list[tuple[str, Line]]  # candidate running lines with their keys
     anchored: list[tuple[float, _TableB | Figure]]  # tables and free figures by top
     right: float
+    ocr: bool = False
+
+    @property
+    def ocr_body(self) -> float | None:
+        """The body glyph height that OCR paragraph tests measure against; None for text."""
+        return self.size if self.ocr else None
 
     @property
     def margin_keys(self) -> set[str]:
@@ -106,8 +118,10 @@ def _repeats(key: str, keys: set[str]) -> bool:
 def _analyse(page: PageLayout) -> _Page:
     sizes = sorted(w.size for w in page.words)
     size = sizes[len(sizes) // 2] if sizes else 0.012 * page.height
-    ratio = size_ratio(page.words)
+    # OCR heights are rounded pixels: many repeat, which does not make them exact sizes.
+    ratio = NOISY_SIZE_RATIO if page.ocr else size_ratio(page.words)
     grids = detect_grids(page.rules, page.words, page.width, page.height, size)
+    ocr_body = size if page.ocr else None
     cell_words: list[list[list[list[Word]]]] = [
         [[[] for _ in range(len(cols) - 1)] for cols in g.cols] for g in grids
     ]
@@ -133,7 +147,8 @@ def _analyse(page: PageLayout) -> _Page:
         else:
             cell_figs.setdefault((hit, *grids[hit].locate(x, y)), []).append(box)
     for gi, grid in enumerate(grids):
-        anchored.append((grid.top, _table(grid, gi, cell_words[gi], cell_figs, ratio, page.width)))
+        table = _table(grid, gi, cell_words[gi], cell_figs, ratio, page.width, ocr_body)
+        anchored.append((grid.top, table))
     body: list[Line] = []
     margin: list[tuple[str, Line]] = []
     band = MARGIN_BAND * page.height
@@ -148,7 +163,7 @@ def _analyse(page: PageLayout) -> _Page:
     running = {id(w) for _, line in margin for w in line.words}
     body_sizes = sorted(w.size for w in page.words if id(w) not in running)
     body_size = body_sizes[len(body_sizes) // 2] if body_sizes else size
-    return _Page(page.number, body_size, ratio, body, margin, anchored, right)
+    return _Page(page.number, body_size, ratio, body, margin, anchored, right, page.ocr)
 
 
 def _ignored_image(box: Box, size: float, page: PageLayout) -> bool:
@@ -164,6 +179,7 @@ def _table(
     figs: dict[tuple[int, int, int], list[Box]],
     ratio: float,
     width: float,
+    ocr_body: float | None = None,
 ) -> _TableB:
     rows: list[list[_CellB]] = []
     for r, cols in enumerate(grid.cols):
@@ -173,7 +189,7 @@ def _table(
             lines = group_lines(words[r][c])
             pad = min((ln.x0 for ln in lines), default=cols[c]) - cols[c]
             right = max(cols[c + 1] - max(pad, 0.0), max((ln.x1 for ln in lines), default=0.0))
-            paras = build_paragraphs(lines, right, ratio)
+            paras = build_paragraphs(lines, right, ratio, ocr_body)
             items: list[tuple[float, Para | Figure]] = [(p.top, p) for p in paras]
             items += [(b.top, Figure()) for b in figs.get((gi, r, c), [])]
             items.sort(key=lambda pair: pair[0])
@@ -196,25 +212,31 @@ def _finish(page: _Page, repeated: set[str], right: float) -> list[_Item]:
     nxt = next(anchored, None)
     for line in lines:
         while nxt is not None and nxt[0] <= line.top:
-            items += build_paragraphs(run, right, page.ratio)
+            items += build_paragraphs(run, right, page.ratio, page.ocr_body)
             run = []
             items.append(nxt[1])
             nxt = next(anchored, None)
         run.append(line)
-    items += build_paragraphs(run, right, page.ratio)
+    items += build_paragraphs(run, right, page.ratio, page.ocr_body)
     items += [thing for _, thing in ([nxt] if nxt is not None else [])]
     items += [thing for _, thing in anchored]
     for item in items:
         if isinstance(item, Para):
-            item.heading = _heading(item, page.size, page.ratio)
+            item.heading = _heading(item, page.size, page.ratio, page.ocr)
     return items
 
 
-def _heading(para: Para, body: float, style: float) -> int | None:
-    """1 for much larger type, 2 for larger type or all bold; short paragraphs only."""
+def _heading(para: Para, body: float, style: float, ocr: bool = False) -> int | None:
+    """1 for much larger type, 2 for larger type or all bold; short paragraphs only.
+
+    OCR: 2 for words clearly taller than the body (measured heights carry no levels).
+    """
     if sum(len(ln.words) for ln in para.lines) > HEADING_MAX_WORDS or len(para.lines) > 3:
         return None
     ratio = para.size / body if body else 1.0
+    if ocr:
+        letters = sum(ch.isalpha() for ch in para.text)
+        return 2 if ratio >= OCR_HEADING_RATIO and letters >= OCR_STYLE_LETTERS else None
     if ratio >= 1.2 * style:
         return 1
     if ratio >= style or (para.bold and not _CLAUSE_PUNCT.search(para.text)):

@@ -22,6 +22,13 @@ Paragraphs: a new paragraph starts at
   inside one is a soft line break of the same item.
 
 Every measure is relative to the font size (PDF points) or glyph height (OCR pixels).
+
+OCR regions (`body` given: the page's body glyph height) differ in two tests, as
+measured heights jitter from line to line (a line of digits or capitals, a tall
+bracket) and boxes shift by a pixel or two: a style change is only a line of words in
+clearly larger type than both its neighbour and the body (a heading), or two lines of
+words in very different sizes; a gap must also show in the line pitch (top to top),
+which descenders do not disturb.
 """
 
 from __future__ import annotations
@@ -37,6 +44,10 @@ SPACE_EM = 0.25  # width of a space as a fraction of the font size (Times .25, A
 STYLE_SIZE_RATIO = 1.12  # lines this much larger or smaller are another style (PDF sizes)
 NOISY_SIZE_RATIO = 1.6  # the same when sizes are measured glyph heights (OCR)
 GAP_EXTRA_EM = 0.4  # a paragraph gap exceeds the usual line gap by this much
+OCR_HEADING_RATIO = 1.15  # OCR: a line this much larger than its neighbour and the body
+OCR_SIZE_RATIO = 1.3  # OCR: lines of words differing this much in size are two styles
+OCR_PITCH_RATIO = 1.45  # OCR: a line pitch this much over the usual one is a gap
+OCR_STYLE_LETTERS = 6  # OCR: letters a line needs for its measured size to count
 
 # Private-use code points that Symbol / Wingdings bullets come out as, mapped to "•".
 _PUA_BULLETS = dict.fromkeys(
@@ -121,6 +132,7 @@ class Para:
     heading: int | None = None
     style_ratio: float = STYLE_SIZE_RATIO
     start: str = "first"  # why it began: first, marker, style, gap or hard (line end)
+    body: float | None = None  # OCR: the page's body glyph height (see module docstring)
 
     @property
     def text(self) -> str:
@@ -203,7 +215,24 @@ def size_ratio(words: Sequence[Word]) -> float:
     return STYLE_SIZE_RATIO if exact else NOISY_SIZE_RATIO
 
 
-def _style_changed(prev: Line, line: Line, ratio: float) -> bool:
+def _letters(line: Line) -> int:
+    return sum(ch.isalpha() for w in line.words for ch in w.text)
+
+
+def _ocr_style_changed(prev: Line, line: Line, body: float) -> bool:
+    """OCR: a heading-sized line of words next to body text, or two very different sizes."""
+    small, big = sorted((prev, line), key=lambda ln: ln.size)
+    if _letters(big) < OCR_STYLE_LETTERS:
+        return False  # "3).", "(R4).", "2007.": a few glyphs do not measure the type size
+    if big.size >= OCR_HEADING_RATIO * max(small.size, body):
+        return True
+    wordy = min(len(small.words), len(big.words)) >= 3 and _letters(small) >= OCR_STYLE_LETTERS
+    return wordy and big.size >= OCR_SIZE_RATIO * small.size
+
+
+def _style_changed(prev: Line, line: Line, ratio: float, body: float | None = None) -> bool:
+    if body is not None:
+        return _ocr_style_changed(prev, line, body) or prev.bold != line.bold
     a, b = prev.size, line.size
     # A measured height of one or two words ("3)") says little about the type size.
     measured = ratio > STYLE_SIZE_RATIO and min(len(prev.words), len(line.words)) < 3
@@ -220,35 +249,53 @@ def _gap_limit(lines: Sequence[Line]) -> float:
     return max(usual, 0.0) + GAP_EXTRA_EM * size
 
 
+def _pitch_limit(lines: Sequence[Line]) -> float:
+    """OCR: the top-to-top distance above which lines are apart (0: too few to tell)."""
+    pitches = sorted(b.top - a.top for a, b in itertools.pairwise(lines))
+    if len(pitches) < 3:
+        return 0.0
+    return OCR_PITCH_RATIO * pitches[len(pitches) // 2]
+
+
 def build_paragraphs(
-    lines: Sequence[Line], right: float, ratio: float = STYLE_SIZE_RATIO
+    lines: Sequence[Line],
+    right: float,
+    ratio: float = STYLE_SIZE_RATIO,
+    body: float | None = None,
 ) -> list[Para]:
-    """Split the lines of one region (top to bottom) into paragraphs."""
+    """Split the lines of one region (top to bottom) into paragraphs.
+
+    `body` is the page's body glyph height for OCR regions (see module docstring).
+    """
     if not lines:
         return []
     limit = _gap_limit(lines)
+    pitch = _pitch_limit(lines) if body is not None else 0.0
     paras: list[Para] = []
     prev: Line | None = None
     for line in lines:
         current = paras[-1] if paras else None
         item = starts_item(prev, line, right)
         if current is None or prev is None:
-            paras.append(Para([line], right, list_item=item, style_ratio=ratio))
+            paras.append(Para([line], right, list_item=item, style_ratio=ratio, body=body))
         else:
-            cause = "marker" if item else _break(prev, line, current, right, limit)
+            cause = "marker" if item else _break(prev, line, current, right, (limit, pitch))
             if cause:
-                paras.append(Para([line], right, item, style_ratio=ratio, start=cause))
+                paras.append(Para([line], right, item, style_ratio=ratio, start=cause, body=body))
             else:
                 current.lines.append(line)
         prev = line
     return paras
 
 
-def _break(prev: Line, line: Line, current: Para, right: float, limit: float) -> str:
+def _break(
+    prev: Line, line: Line, current: Para, right: float, limits: tuple[float, float]
+) -> str:
     """Why `line` starts a new paragraph after `prev`, or "" when it does not."""
-    if _style_changed(prev, line, current.style_ratio):
+    if _style_changed(prev, line, current.style_ratio, current.body):
         return "style"
-    if line.top - prev.bottom > limit:
+    gap, pitch = limits
+    if line.top - prev.bottom > gap and line.top - prev.top > pitch:
         return "gap"
     if not current.list_item and hard_end(prev, line, right):
         return "hard"
@@ -277,7 +324,7 @@ def continues(prev: Para, nxt: Para) -> bool:
     Not when it starts a list item; yes when it starts in lower case, or when `prev`
     did not end a sentence and its last line was full (the first word did not fit).
     """
-    if nxt.list_item or _style_changed(prev.lines[-1], nxt.lines[0], prev.style_ratio):
+    if nxt.list_item or _style_changed(prev.lines[-1], nxt.lines[0], prev.style_ratio, prev.body):
         return False
     first = nxt.lines[0].first
     if first.text[:1].islower():

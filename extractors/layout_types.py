@@ -55,3 +55,10 @@ class PageLayout:
     words: tuple[Word, ...]
     rules: tuple[Rule, ...] = ()
     images: tuple[Box, ...] = ()
+    # "text" (a PDF text layer: exact font sizes) or "ocr" (measured glyph heights and
+    # boxes that jitter by a pixel or two; list markers and dashes may be lost).
+    source: str = "text"
+
+    @property
+    def ocr(self) -> bool:
+        return self.source == "ocr"

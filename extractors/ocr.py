@@ -163,6 +163,7 @@ def layout_from_image(
         words=to_layout_words(words),
         rules=rules,
         images=tuple(images),
+        source="ocr",
     )
 
 

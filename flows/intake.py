@@ -2,9 +2,10 @@
 
     prepare warehouse        migrations + register (idempotent)
     receive waiting mail     raw email to the blob store and the mail ledger, first
-    extract and record       per batch: documents, returns, organisation, versions
-    acknowledge senders      one reply per submission, never two
-    move processed mail      only now is the mailbox touched
+    per batch of emails (each claimed in the ledger by this worker):
+      extract and record     documents, returns, organisation, versions
+      acknowledge senders    one reply per submission, never two
+      move processed mail    only now is the mailbox touched; then the ledger is final
     intake report            a table artifact in the Prefect dashboard
 """
 
@@ -29,10 +30,12 @@ def intake_flow(settings: Settings | None = None, limit: int | None = None) -> d
     prepare_warehouse(settings)
     refs = receive_waiting(settings, limit)
     outcomes: list[Outcome] = []
+    acked = 0
     for start in range(0, len(refs), settings.batch_size):
-        outcomes += process_batch(settings, refs[start : start + settings.batch_size])
-    acked = acknowledge_all(settings, outcomes)
-    settle_all(settings, outcomes)
+        batch = process_batch(settings, refs[start : start + settings.batch_size])
+        acked += acknowledge_all(settings, batch)
+        settle_all(settings, batch)
+        outcomes += batch
     summary = summarise(outcomes, acked)
     publish_intake_report(outcomes, summary)
     logger.info("intake: %s", ", ".join(f"{k} {v}" for k, v in summary.items()))

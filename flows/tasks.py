@@ -83,6 +83,7 @@ def acknowledge_all(settings: Settings, outcomes: Sequence[Outcome]) -> int:
 
 @task(name="move processed mail", **RETRIES)
 def settle_all(settings: Settings, outcomes: Sequence[Outcome]) -> None:
+    rt = runtime(settings)
     with open_mailbox(settings) as mailbox:
         for outcome in outcomes:
-            settle(mailbox, outcome)
+            settle(rt, mailbox, outcome)

@@ -3,7 +3,7 @@
     receive(rt, msg)          raw bytes -> blob store, then the mail ledger   (first!)
     process(rt, ref)          parse, record documents, extract, match, version
     acknowledge(rt, outcome)  at most one acknowledgement per submission
-    (the flow then moves the email out of the watched folder: `settle`)
+    settle(rt, mailbox, outcome)  move the email out of the watched folder; ledger final
 
 Every step is idempotent: a rerun after a crash at any point finds what the last run
 recorded (ledger row, submission, documents, return versions, outbox claim) and
@@ -14,6 +14,8 @@ values in `Outcome`, not exceptions.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -25,7 +27,7 @@ from intake.runtime import Runtime
 from returns.errors import DocumentError, NotAReturn, UnsupportedDocument
 from schemas import Return
 from warehouse import MailKey, add_document, add_return_version, record_mail, session_scope, set_mail_status
-from warehouse.ledger import FINAL_MAIL_STATUSES, claim_mail, get_mail
+from warehouse.ledger import FINAL_MAIL_STATUSES, claim_mail, claim_unmoved, get_mail, release_mail
 from warehouse.models import Document, ReturnVersion, Submission
 from warehouse.repository import set_document_role, set_submission_status, upsert_submission
 from warehouse.statuses import DocumentRole, MailStatus, SubmissionStatus
@@ -59,7 +61,7 @@ class DocumentResult:
 @dataclass(frozen=True)
 class Outcome:
     ref: MessageRef
-    kind: str  # "new", "redelivery", "duplicate_file", "already_done", "busy"
+    kind: str  # "new", "redelivery", "duplicate_file", "unmoved", "already_done", "busy"
     submission_id: int | None
     status: str  # submission status, or the ledger status for duplicates
     reason: str | None = None
@@ -88,10 +90,13 @@ def process(rt: Runtime, ref: MessageRef) -> Outcome:
     with session_scope(rt.engine) as session:
         entry = get_mail(session, ref.key)
         if entry is not None and entry.status in FINAL_MAIL_STATUSES:
-            if entry.submission_id is None:
-                return Outcome(ref, "already_done", None, entry.status, entry.error)
-            return _stored_outcome(session, ref, entry.submission_id, "already_done")
-        if not claim_mail(session, ref.key, rt.worker, rt.settings.claim_lease_s):
+            lease = 0.0 if _holder_is_dead(entry.claimed_by) else rt.settings.claim_lease_s
+            if entry.claimed_by is not None and claim_unmoved(session, ref.key, rt.worker, lease):
+                # Recorded and final, but its mover died before moving it: finish the move.
+                return _stored_outcome(session, ref, entry.submission_id, "unmoved", entry.status)
+            return Outcome(ref, "already_done", entry.submission_id, entry.status, entry.error)
+        lease = 0.0 if entry is not None and _holder_is_dead(entry.claimed_by) else rt.settings.claim_lease_s
+        if not claim_mail(session, ref.key, rt.worker, lease):
             return Outcome(ref, "busy", None, MailStatus.PROCESSING, "another worker is processing this email")
     parsed = parse_message(rt.blobs.get(ref.raw_sha256), rt.mime_limits)
     received_at = parsed.date or dt.datetime.now(dt.UTC)
@@ -103,15 +108,12 @@ def process(rt: Runtime, ref: MessageRef) -> Outcome:
             received_at=received_at, sender=parsed.sender, subject=parsed.subject,
         )
         if not created and sub.status != SubmissionStatus.RECEIVED:
-            _finish_ledger(session, ref, sub.id, sub.status)
             return _stored_outcome(session, ref, sub.id, "redelivery")
         earlier = _earlier_submission(session, [sha for _, sha in stored], sub.id)
         if created and stored and earlier is not None:
             # The same file(s) in a new email: one submission, not two.
             session.delete(sub)
             session.flush()
-            set_mail_status(session, ref.key, MailStatus.PROCESSED, submission_id=earlier,
-                            error=f"same attachment(s) as submission {earlier}: not a new submission")
             return Outcome(ref, "duplicate_file", earlier, "duplicate",
                            f"the same file(s) were already received in submission {earlier}",
                            parsed.sender, parsed.subject)
@@ -134,22 +136,51 @@ def process(rt: Runtime, ref: MessageRef) -> Outcome:
         org_ids = {d.org_id for d in done if d.role == DocumentRole.RETURN and d.org_id}
         if len(org_ids) == 1 and status == SubmissionStatus.EXTRACTED:
             sub.org_id = org_ids.pop()
-        _finish_ledger(session, ref, sub_id, status)
     return Outcome(ref, "new", sub_id, status, reason, parsed.sender, parsed.subject, tuple(done))
 
 
-def settle(mailbox: Mailbox, outcome: Outcome) -> None:
-    """Move the email out of the watched folder; only called once the ledger is final."""
-    if outcome.kind == "busy":
+def settle(rt: Runtime, mailbox: Mailbox, outcome: Outcome) -> None:
+    """Make the ledger entry final, move the email out of the watched folder, and only
+    then release this worker's claim on it.
+
+    Only the worker holding the claim settles ("busy" and "already_done" emails are
+    someone else's or finished), so two workers never move one message twice. A crash
+    before the release leaves a claim that a rerun takes over ("unmoved").
+    """
+    if outcome.kind in ("busy", "already_done"):
         return
+    if outcome.kind != "unmoved":
+        final = MailStatus.QUARANTINED if outcome.quarantine else MailStatus.PROCESSED
+        note = outcome.reason if outcome.kind == "duplicate_file" else None
+        with session_scope(rt.engine) as session:
+            set_mail_status(session, outcome.ref.key, final, submission_id=outcome.submission_id, error=note)
     msg = MailboxMessage(outcome.ref.mailbox, outcome.ref.folder, outcome.ref.uidvalidity, outcome.ref.uid, b"")
     if outcome.quarantine:
         mailbox.mark_quarantined(msg)
     else:
         mailbox.mark_processed(msg)
+    with session_scope(rt.engine) as session:
+        release_mail(session, outcome.ref.key)
 
 
 # -- steps ---------------------------------------------------------------------------
+
+def _holder_is_dead(claimed_by: str | None) -> bool:
+    """True when the claim was made by a process on this host that no longer runs
+    (a killed worker): its claim can be taken over at once instead of after the lease."""
+    if not claimed_by or ":" not in claimed_by:
+        return False
+    host, _, pid = claimed_by.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
 
 def _extract(rt: Runtime, attachment: Attachment) -> Return | DocumentError:
     try:
@@ -220,8 +251,11 @@ def _earlier_submission(session, shas: list[str], this_id: int) -> int | None:  
     return min(common) if common else min(min(v) for v in holders.values())
 
 
-def _stored_outcome(session, ref: MessageRef, sub_id: int, kind: str) -> Outcome:  # type: ignore[no-untyped-def]
+def _stored_outcome(session, ref: MessageRef, sub_id: int | None, kind: str,  # type: ignore[no-untyped-def]
+                    ledger_status: str | None = None) -> Outcome:
     """The outcome of a submission processed earlier, rebuilt from the warehouse."""
+    if sub_id is None:
+        return Outcome(ref, kind, None, ledger_status or "", None)
     sub = session.get(Submission, sub_id)
     docs = []
     for doc in session.scalars(select(Document).where(Document.submission_id == sub_id).order_by(Document.id)):
@@ -230,11 +264,3 @@ def _stored_outcome(session, ref: MessageRef, sub_id: int, kind: str) -> Outcome
             doc.filename or doc.sha256[:12], doc.role or DocumentRole.UNREADABLE, doc.reason,
             ret.org_id if ret else None, ret.organisation_name if ret else None, ret.version if ret else None))
     return Outcome(ref, kind, sub_id, sub.status, sub.reason, sub.sender, sub.subject or "", tuple(docs))
-
-
-def _finish_ledger(session, ref: MessageRef, sub_id: int, status: str) -> None:  # type: ignore[no-untyped-def]
-    final = (MailStatus.QUARANTINED if status in (SubmissionStatus.NO_RETURN, SubmissionStatus.QUARANTINED)
-             else MailStatus.PROCESSED)
-    entry = get_mail(session, ref.key)
-    if entry is None or entry.status not in FINAL_MAIL_STATUSES:
-        set_mail_status(session, ref.key, final, submission_id=sub_id)

@@ -61,7 +61,7 @@ def run_plain(settings: Settings) -> list[Outcome]:
         acknowledge(rt, outbox, outcome)
     with open_mailbox(settings) as box:
         for outcome in outcomes:
-            settle(box, outcome)
+            settle(rt, box, outcome)
     return outcomes
 
 

@@ -170,3 +170,34 @@ def claim_mail(session: Session, key: MailKey, worker: str, lease_s: float) -> b
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def claim_unmoved(session: Session, key: MailKey, worker: str, lease_s: float) -> bool:
+    """Take over moving a final message whose mover died (claim still set, stale).
+
+    `settle` makes the entry final while keeping its claim, moves the message, then
+    releases the claim; a final entry that still carries a claim was not (known to
+    be) moved. Compare-and-set like `claim_mail`.
+    """
+    now = utcnow()
+    stale = now - dt.timedelta(seconds=lease_s)
+    result = session.execute(
+        update(MailLedgerEntry)
+        .where(*(getattr(MailLedgerEntry, k) == v for k, v in key.columns().items()))
+        .where(MailLedgerEntry.status.in_([s.value for s in FINAL_MAIL_STATUSES]))
+        .where(MailLedgerEntry.claimed_by.is_not(None))
+        .where(or_(MailLedgerEntry.claimed_at < stale, MailLedgerEntry.claimed_by == worker))
+        .values(claimed_by=worker, claimed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release_mail(session: Session, key: MailKey) -> None:
+    """Drop the claim on a message once it has been moved out of the watched folder."""
+    session.execute(
+        update(MailLedgerEntry)
+        .where(*(getattr(MailLedgerEntry, k) == v for k, v in key.columns().items()))
+        .values(claimed_by=None, claimed_at=None, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )

@@ -6,7 +6,7 @@ a quarter of it, so the tests can reason about what would have fitted on a line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from extractors.document import Cell, Figure, Paragraph, Table
 from extractors.layout import blocks_from_pages, iter_blocks
@@ -61,7 +61,7 @@ def _page(
     return PageLayout(number, W * scale, H * scale, tuple(words), rules, images)
 
 
-def _grid(xs: list[float], ys: list[float]) -> tuple[Rule, ...]:
+def _grid(xs: Sequence[float], ys: Sequence[float]) -> tuple[Rule, ...]:
     hs = [Rule(xs[0], y, xs[-1], y) for y in ys]
     vs = [Rule(x, ys[0], x, ys[-1]) for x in xs]
     return tuple(hs + vs)
@@ -460,3 +460,40 @@ def test_pages_are_read_lazily_one_page_ahead() -> None:
     assert next(blocks) == Paragraph("Text of page 1.")
     assert requested == [1, 2]
     assert len(list(blocks)) == 14
+
+
+def _ocr(words: list[Word], sizes: dict[int, float]) -> PageLayout:
+    """An OCR page: `sizes` maps a line's top to its measured (rounded) glyph height."""
+    measured = [
+        Word(w.text, w.x0, w.x1, w.top, w.bottom, sizes.get(int(w.top), w.size)) for w in words
+    ]
+    return PageLayout(1, W, H, tuple(measured), source="ocr")
+
+
+def test_ocr_short_line_of_other_measured_height_stays_in_its_paragraph() -> None:
+    # Most words share one rounded height, as OCR heights do: no exact font sizes.
+    words = _lines([FULL, "due to report in spring", "2007.", "Next item on its own."], 100)
+    sizes = {112: 11.0, 124: 7.5}
+    assert blocks_from_pages([_ocr(words, sizes)]) == (
+        Paragraph(f"{FULL} due to report in spring 2007."),
+        Paragraph("Next item on its own."),
+    )
+
+
+def test_ocr_line_height_jitter_makes_no_style_break() -> None:
+    words = _lines([FULL, FULL, "mental health teams now include support"], 100)
+    sizes = {100: 10.0, 112: 11.4, 124: 9.8}
+    assert blocks_from_pages([_ocr(words, sizes)]) == (
+        Paragraph(f"{FULL} {FULL} mental health teams now include support"),
+    )
+
+
+def test_ocr_heading_of_taller_glyphs_is_split_from_the_line_below() -> None:
+    words = _lines(["Section 2: Community care", "Relevant recommendations for reference"], 100)
+    words += _lines([FULL, "more body text here."], 160)
+    sizes = {100: 12.5, 112: 8.0}
+    assert blocks_from_pages([_ocr(words, sizes)]) == (
+        Paragraph("Section 2: Community care", heading=2),
+        Paragraph("Relevant recommendations for reference"),
+        Paragraph(f"{FULL} more body text here."),
+    )

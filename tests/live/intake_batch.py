@@ -1,0 +1,149 @@
+"""A realistic mixed batch of emails for the live intake tests, each with what it must become.
+
+Every email is declared next to its expected fate, so the tests can assert the exact
+warehouse and mailbox state: submission status, the organisations whose returns it
+carries, and whether the email is quarantined.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfWriter
+
+from tests.docs import freeform_docx
+from tests.intake_fixtures import DOCX, return_docx
+from tests.mail_fixtures import MessageBuilder
+
+SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
+PDF = "application/pdf"
+DOC = "application/msword"
+SAMPLE_ORGS = {  # sample file -> register id of the organisation it is from
+    "s001-template-docx-bullets.docx": "forth-valley-advocacy",
+    "s002-scanned-pdf.pdf": "angus",
+    "s003-template-pdf.pdf": "pentland-recovery",
+    "s004-acroform-pdf.pdf": "islands-befriending",
+    "s005-template-docx-bullets.docx": "argyll-bute",
+    "s006-freeform-docx.docx": "fife",
+    "s007-template-docx.docx": "west-dunbartonshire",
+    "s008-name-variant.docx": "lomond-family-trust",
+    "s009-template-pdf.pdf": "northern-lights-housing",
+    "s010-freeform-docx.docx": "solway-residential",
+    "s011-template-docx.docx": "highland-homecare",
+    "s012-legacy-doc.doc": "tay-care-partnership",
+}
+
+
+@dataclass(frozen=True)
+class Mail:
+    raw: bytes
+    message_id: str | None  # None: an exact re-delivery or a duplicate file (no new submission)
+    status: str | None  # submission status it must end with
+    orgs: tuple[str, ...]  # organisations whose return versions it lists
+    quarantined: bool = False
+
+
+def _type(name: str) -> str:
+    return {"pdf": PDF, "doc": DOC}.get(name.rsplit(".", 1)[-1], DOCX)
+
+
+def _encrypted_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def build_batch(include_scan: bool = True) -> list[Mail]:
+    mails: list[Mail] = []
+
+    def add(builder: MessageBuilder, status: str | None, orgs: tuple[str, ...] = (), quarantined: bool = False,
+            new: bool = True) -> bytes:
+        raw = builder.build()
+        mails.append(Mail(raw, builder.headers["Message-ID"] if new else None, status, orgs, quarantined))
+        return raw
+
+    # 1-12: every sample style, one email each, from a neutral address.
+    for name, org in SAMPLE_ORGS.items():
+        if name.startswith("s002") and not include_scan:
+            continue
+        add(MessageBuilder(sender=f"officer@{org}.mail.example", message_id=f"<{name}@batch>")
+            .text("Our return is attached.").attach(name, (SAMPLES / name).read_bytes(), _type(name)),
+            "extracted", (org,))
+    # Forms filled in code for more organisations.
+    for org, name in [("falkirk", "Falkirk Council"), ("stirling", "Stirling Council"),
+                      ("orkney", "Orkney Islands Council"), ("clyde-carers-alliance", "Clyde Carers Alliance")]:
+        add(MessageBuilder(sender=f"cswo.office@{org}.council.example" if org != "clyde-carers-alliance"
+                           else "director@clyde-carers-alliance.org.example", message_id=f"<{org}@batch>")
+            .attach(f"{org}.docx", return_docx(name, [f"{name} strength one.", "Joint working (R4)."]), DOCX),
+            "extracted", (org,))
+    # Two organisations' returns zipped in one email.
+    add(MessageBuilder(sender="partnership@shared.mail.example", message_id="<zip@batch>")
+        .attach_zip("returns.zip", {"moray/return.docx": return_docx("The Moray Council", ["Moray strength."]),
+                                    "inverclyde/return.docx": return_docx("Inverclyde Council", ["Inverclyde."])}),
+        "extracted", ("inverclyde", "moray"))
+    # A forwarded email carrying a return.
+    inner = (MessageBuilder(sender="cswo.office@shetland.council.example", message_id="<inner@batch>")
+             .attach("shetland.docx", return_docx("Shetland Islands Council", ["Island services."]), DOCX))
+    add(MessageBuilder(sender="pa@shared.mail.example", message_id="<forward@batch>")
+        .text("Forwarding Shetland's return.").forward(inner), "extracted", ("shetland",))
+    # A non-ASCII, RFC 2231 file name.
+    add(MessageBuilder(sender="oifis@eilean-siar.council.example", message_id="<gaelic@batch>")
+        .attach("Comhairle nan Eilean Siar – tilleadh.docx",
+                return_docx("Comhairle nan Eilean Siar", ["Gaelic medium services."]), DOCX),
+        "extracted", ("eilean-siar",))
+    # A covering letter beside the return.
+    letter = freeform_docx([("Midlothian Council", None), ("Dear Jane", None),
+                            ("Please find attached our self assessment return.", None),
+                            ("Yours sincerely", None), ("A Person", None)])
+    add(MessageBuilder(sender="cswo.office@midlothian.council.example", message_id="<letter+return@batch>")
+        .attach("letter.docx", letter, DOCX)
+        .attach("return.docx", return_docx("Midlothian Council", ["Midlothian strength."]), DOCX),
+        "extracted", ("midlothian",))
+    # A corrected return from Falkirk: supersedes the first.
+    add(MessageBuilder(sender="cswo.office@falkirk.council.example", message_id="<falkirk-v2@batch>",
+                       date="Mon, 23 Oct 2006 09:30:00 +0100")
+        .attach("falkirk-corrected.docx", return_docx("Falkirk Council", ["Corrected strength."]), DOCX),
+        "extracted", ("falkirk",))
+    # Exact re-deliveries (same Message-ID): no new submission.
+    for mid in ("<stirling@batch>", "<zip@batch>"):
+        original = next(m for m in mails if m.message_id == mid)
+        mails.append(Mail(original.raw.replace(b"Subject:", b"Received: by relay2\r\nSubject:", 1),
+                          None, None, ()))
+    # The same file as an earlier email, in a new email: no new submission.
+    orkney = return_docx("Orkney Islands Council", ["Orkney Islands Council strength one.", "Joint working (R4)."])
+    assert orkney  # the file differs in zip timestamps, so reuse the earlier email's attachment bytes instead
+    first = next(m for m in mails if m.message_id == "<orkney@batch>")
+    import email
+    import email.policy
+
+    part = next(p for p in email.message_from_bytes(first.raw, policy=email.policy.default).walk()
+                if p.get_filename())
+    add(MessageBuilder(sender="cswo.office@orkney.council.example", message_id="<orkney-again@batch>")
+        .text("Sending again in case it did not arrive.")
+        .attach("orkney.docx", part.get_payload(decode=True), DOCX), None, new=False)
+    # Junk and problems, each kept and shown to a person.
+    add(MessageBuilder(sender="someone@mail.example", message_id="<no-attachment@batch>").text("Hello"),
+        "no_return", quarantined=True)
+    add(MessageBuilder(sender="someone@mail.example", message_id="<pasted@batch>")
+        .text("Section 1\nStrengths: good partnership working.\nPriorities for change: recruitment."),
+        "no_return", quarantined=True)
+    angus_letter = freeform_docx([("Angus Council", None), ("Dear Jane", None),
+                                  ("Our return will follow next week.", None), ("Yours sincerely", None)])
+    add(MessageBuilder(sender="cswo.office@angus.council.example", message_id="<letter-only@batch>")
+        .attach("covering-letter.docx", angus_letter, DOCX), "no_return", quarantined=True)
+    add(MessageBuilder(sender="someone@mail.example", message_id="<truncated@batch>")
+        .attach("return.pdf", (SAMPLES / "s003-template-pdf.pdf").read_bytes()[:4000], PDF),
+        "quarantined", quarantined=True)
+    add(MessageBuilder(sender="someone@mail.example", message_id="<encrypted@batch>")
+        .attach("return.pdf", _encrypted_pdf(), PDF), "quarantined", quarantined=True)
+    # A name not on the register, and a name that disagrees with the sender.
+    add(MessageBuilder(sender="someone@mail.example", message_id="<unknown@batch>")
+        .attach("return.docx", return_docx("Kingdom Care Collective", ["A strength."]), DOCX), "unmatched")
+    add(MessageBuilder(sender="cswo.office@angus.council.example", message_id="<conflict@batch>")
+        .attach("return.docx", return_docx("Dundee City Council", ["Dundee strength."]), DOCX), "unmatched")
+    return mails

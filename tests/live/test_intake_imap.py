@@ -1,0 +1,183 @@
+"""Live intake: a mixed batch through a real Dovecot, PostgreSQL and an SMTP server,
+driven by the stable command-line hook (`returns intake --once`, `returns submissions`)."""
+
+from __future__ import annotations
+
+import imaplib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.live.intake_batch import Mail, build_batch
+from tests.mail_fixtures import DovecotServer, ImapAccount, SmtpCapture
+from warehouse import make_engine, session_scope
+from warehouse.models import MailLedgerEntry
+
+pytestmark = [pytest.mark.live, pytest.mark.slow]
+RETURNS = str(Path(sys.executable).with_name("returns"))
+
+
+@pytest.fixture(autouse=True)
+def _use_prefect_server(prefect_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", prefect_server)
+
+
+def cli_env(home: Path, smtp: SmtpCapture) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "RETURNS_HOME": str(home),
+        "RETURNS_OUTBOX_URL": f"smtp://{smtp.host}:{smtp.port}",
+        "PREFECT_HOME": str(home / "prefect"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    })
+    return env
+
+
+def intake(url: str, database: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([RETURNS, "intake", "--once", "--mailbox", url, "--database", database],
+                          env=env, capture_output=True, text=True, timeout=900)
+
+
+def submissions(database: str, env: dict[str, str]) -> list[dict[str, Any]]:
+    out = subprocess.run([RETURNS, "submissions", "--database", database, "--format", "json"],
+                         env=env, capture_output=True, text=True, timeout=120, check=True).stdout
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def expected_rows(batch: list[Mail]) -> list[dict[str, Any]]:
+    """What `returns submissions` must print: versions numbered per organisation in
+    arrival order, the last one current."""
+    versions: dict[str, int] = {}
+    rows = []
+    for mail in batch:
+        if mail.message_id is None:
+            continue
+        returns = []
+        for org in mail.orgs:
+            versions[org] = versions.get(org, 0) + 1
+            returns.append({"org_id": org, "version": versions[org]})
+        if mail.status == "unmatched":
+            returns = [{"org_id": None, "version": None}]
+        rows.append({"message_id": mail.message_id, "status": mail.status,
+                     "org_id": mail.orgs[0] if len(mail.orgs) == 1 else None, "returns": returns})
+    for row in rows:
+        for r in row["returns"]:
+            r["current"] = r["org_id"] is not None and versions[r["org_id"]] == r["version"]
+    return rows
+
+
+def comparable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"message_id": r["message_id"], "status": r["status"], "org_id": r["org_id"],
+             "returns": sorted(r["returns"], key=lambda x: (x["org_id"] or "", x["version"] or 0))} for r in rows]
+
+
+def folder_sizes(server: DovecotServer, account: ImapAccount) -> dict[str, int]:
+    client = imaplib.IMAP4(server.host, server.port)
+    client.login(account.user, account.password)
+    sizes = {}
+    for folder in ("INBOX", "Processed", "Quarantine"):
+        typ, data = client.select(f'"{folder}"', readonly=True)
+        sizes[folder] = int(data[0]) if typ == "OK" else 0
+    client.logout()
+    return sizes
+
+
+def test_mixed_batch_lands_exactly_and_a_second_run_changes_nothing(
+        dovecot: DovecotServer, smtp_server: SmtpCapture, postgres_url: str, tmp_path: Path) -> None:
+    account = dovecot.new_account()
+    batch = build_batch()
+    assert len(batch) >= 30
+    for mail in batch:
+        dovecot.append(mail.raw, account=account)
+    env = cli_env(tmp_path, smtp_server)
+    url = dovecot.url(account)
+
+    first = intake(url, postgres_url, env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    rows = submissions(postgres_url, env)
+    assert comparable(rows) == comparable(expected_rows(batch))
+    quarantined = sum(m.quarantined for m in batch)
+    assert folder_sizes(dovecot, account) == {"INBOX": 0, "Processed": len(batch) - quarantined,
+                                              "Quarantine": quarantined}
+    acks = sorted(m.rcpt_tos[0] for m in smtp_server.messages)
+    assert len(acks) == len(rows)  # one acknowledgement per submission, none for duplicates
+    assert all(m.message["Subject"].startswith("Received: ") for m in smtp_server.messages)
+
+    second = intake(url, postgres_url, env)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert submissions(postgres_url, env) == rows
+    assert len(smtp_server.messages) == len(acks)
+    assert folder_sizes(dovecot, account)["INBOX"] == 0
+
+
+def test_a_killed_intake_is_finished_by_the_rerun_with_nothing_lost_or_doubled(
+        dovecot: DovecotServer, smtp_server: SmtpCapture, postgres_url: str, tmp_path: Path) -> None:
+    account = dovecot.new_account()
+    batch = build_batch(include_scan=False)
+    for mail in batch:
+        dovecot.append(mail.raw, account=account)
+    env = cli_env(tmp_path, smtp_server)
+    url = dovecot.url(account)
+    proc = subprocess.Popen([RETURNS, "intake", "--once", "--mailbox", url, "--database", postgres_url],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    engine = make_engine(postgres_url)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:  # kill once a few emails are done, mid-batch
+            with session_scope(engine) as session:
+                done = session.scalar(select(func.count()).select_from(MailLedgerEntry)
+                                      .where(MailLedgerEntry.status.in_(["processed", "quarantined"])))
+            if done and done >= 5:
+                break
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        with session_scope(engine) as session:
+            done_at_kill = session.scalar(select(func.count()).select_from(MailLedgerEntry)
+                                          .where(MailLedgerEntry.status.in_(["processed", "quarantined"])))
+        assert done_at_kill is not None and 5 <= done_at_kill < len(batch)
+
+        rerun = intake(url, postgres_url, env)
+        assert rerun.returncode == 0, rerun.stderr[-3000:]
+        assert comparable(submissions(postgres_url, env)) == comparable(expected_rows(batch))
+        with session_scope(engine) as session:
+            statuses = session.execute(select(MailLedgerEntry.status, func.count())
+                                       .group_by(MailLedgerEntry.status)).all()
+        quarantined = sum(m.quarantined for m in batch)
+        assert dict(statuses) == {"processed": len(batch) - quarantined, "quarantined": quarantined}
+        assert folder_sizes(dovecot, account) == {"INBOX": 0, "Processed": len(batch) - quarantined,
+                                                  "Quarantine": quarantined}
+        submitted = [m for m in batch if m.message_id]
+        assert len(smtp_server.messages) == len(submitted)
+    finally:
+        engine.dispose()
+
+
+def test_two_workers_on_one_mailbox_never_process_an_email_twice(
+        dovecot: DovecotServer, smtp_server: SmtpCapture, postgres_url: str, tmp_path: Path) -> None:
+    account = dovecot.new_account()
+    batch = build_batch(include_scan=False)
+    for mail in batch:
+        dovecot.append(mail.raw, account=account)
+    url = dovecot.url(account)
+    workers = [subprocess.Popen([RETURNS, "intake", "--once", "--mailbox", url, "--database", postgres_url],
+                                env=cli_env(tmp_path / f"w{i}", smtp_server), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True) for i in range(2)]
+    for worker in workers:
+        _, err = worker.communicate(timeout=900)
+        assert worker.returncode == 0, err[-3000:]
+    env = cli_env(tmp_path / "w0", smtp_server)
+    assert comparable(submissions(postgres_url, env)) == comparable(expected_rows(batch))
+    assert len(smtp_server.messages) == len([m for m in batch if m.message_id])
+    quarantined = sum(m.quarantined for m in batch)
+    assert folder_sizes(dovecot, account) == {"INBOX": 0, "Processed": len(batch) - quarantined,
+                                              "Quarantine": quarantined}
