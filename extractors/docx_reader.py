@@ -73,30 +73,49 @@ def _as_plain_docx(data: bytes) -> bytes:
 
 
 class _StyleInfo:
-    """Heading levels and list-ness of paragraph styles, resolved once."""
+    """Heading level, list-ness and boldness of paragraph styles, read from the styles
+    part's XML on first use of each style (templates define hundreds; a return uses few)."""
 
     def __init__(self, doc: Any) -> None:
-        self.heading: dict[str, int] = {}
-        self.listy: set[str] = set()
-        self.bold: set[str] = set()
-        for style in doc.styles:
-            sid = getattr(style, "style_id", None)
-            name = (getattr(style, "name", "") or "").lower()
-            if not sid:
-                continue
-            if name == "title":
-                self.heading[sid] = 0
-            elif name.startswith("heading") and name[7:].strip().isdigit():
-                self.heading[sid] = int(name[7:].strip())
-            element = style.element
-            if name.startswith("list") or element.find(f"{_w}pPr/{_w}numPr") is not None:
-                self.listy.add(sid)
-            b = element.find(f"{_w}rPr/{_w}b")
-            if b is not None and b.get(f"{_w}val") not in ("0", "false"):
-                self.bold.add(sid)
+        self._elements: dict[str, Any] = {}
+        self._cache: dict[str, tuple[int | None, bool, bool]] = {}
+        try:
+            root = doc.part.styles.element  # the styles part may be missing
+        except (KeyError, AttributeError, NotImplementedError):
+            return
+        for element in root.iterchildren(f"{_w}style"):
+            sid = element.get(f"{_w}styleId")
+            if sid:
+                self._elements[sid] = element
+
+    def lookup(self, sid: str | None) -> tuple[int | None, bool, bool]:
+        """(heading level or None, is a list style, is bold) of style `sid`."""
+        if not sid:
+            return (None, False, False)
+        found = self._cache.get(sid)
+        if found is None:
+            found = self._cache[sid] = self._read(self._elements.get(sid))
+        return found
+
+    @staticmethod
+    def _read(element: Any) -> tuple[int | None, bool, bool]:
+        if element is None:
+            return (None, False, False)
+        name_el = element.find(f"{_w}name")
+        name = (name_el.get(f"{_w}val", "") if name_el is not None else "").lower()
+        heading: int | None = None
+        if name == "title":
+            heading = 0
+        elif name.startswith("heading") and name[7:].strip().isdigit():
+            heading = int(name[7:].strip())
+        else:
             outline = element.find(f"{_w}pPr/{_w}outlineLvl")
-            if outline is not None and sid not in self.heading:
-                self.heading[sid] = int(outline.get(f"{_w}val", "0")) + 1
+            if outline is not None:
+                heading = int(outline.get(f"{_w}val", "0")) + 1
+        listy = name.startswith("list") or element.find(f"{_w}pPr/{_w}numPr") is not None
+        b = element.find(f"{_w}rPr/{_w}b")
+        bold = b is not None and b.get(f"{_w}val") not in ("0", "false")
+        return (heading, listy, bold)
 
 
 def _blocks(container: Any, styles: _StyleInfo) -> Iterator[Block]:
@@ -149,16 +168,15 @@ def _paragraph(p: Any, styles: _StyleInfo) -> Iterator[Block]:
                 plain_chars += len(node)
     text = "".join(parts)
     style_id = p.find(f"{_w}pPr/{_w}pStyle")
-    sid = style_id.get(f"{_w}val") if style_id is not None else None
-    heading = styles.heading.get(sid) if sid else None
+    heading, style_list, style_bold = styles.lookup(style_id.get(f"{_w}val") if style_id is not None else None)
     outline = p.find(f"{_w}pPr/{_w}outlineLvl")
     if outline is not None and heading is None:
         heading = int(outline.get(f"{_w}val", "0")) + 1
-    numbered = p.find(f"{_w}pPr/{_w}numPr") is not None or (sid in styles.listy if sid else False)
+    numbered = p.find(f"{_w}pPr/{_w}numPr") is not None or style_list
     num_id = p.find(f"{_w}pPr/{_w}numPr/{_w}numId")
     if num_id is not None and num_id.get(f"{_w}val") == "0":
         numbered = False  # numbering explicitly switched off
-    bold = bold_chars > 0 and plain_chars == 0 or (sid in styles.bold and plain_chars == 0 and bold_chars == 0 and bool(text.strip()))
+    bold = (bold_chars > 0 and plain_chars == 0) or (style_bold and plain_chars == 0 and bool(text.strip()))
     if text.strip():
         yield Paragraph(text=text, heading=heading, list_item=numbered, bold=bold)
     for _ in range(figures):

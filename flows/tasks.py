@@ -65,7 +65,9 @@ def receive_waiting(settings: Settings, limit: int | None = None) -> list[Messag
     """Store every waiting email (raw bytes + ledger) before anything else happens."""
     rt = runtime(settings)
     with open_mailbox(settings) as mailbox:
-        return [receive(rt, msg) for msg in mailbox.fetch_new(limit)]
+        refs = [receive(rt, msg, durable=False) for msg in mailbox.fetch_new(limit)]
+    rt.blobs.sync()  # one flush for the whole batch (group commit)
+    return refs
 
 
 @task(name="extract and record", **RETRIES)

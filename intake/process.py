@@ -74,9 +74,14 @@ class Outcome:
         return self.status in (SubmissionStatus.NO_RETURN, SubmissionStatus.QUARANTINED)
 
 
-def receive(rt: Runtime, msg: MailboxMessage) -> MessageRef:
-    """Store the raw email durably and record it in the ledger, before anything else."""
-    sha = rt.blobs.put(msg.raw)
+def receive(rt: Runtime, msg: MailboxMessage, durable: bool = True) -> MessageRef:
+    """Store the raw email and record it in the ledger, before anything else.
+
+    With `durable=False` the caller group-commits: it must call `rt.blobs.sync()`
+    before any email of the batch is moved out of the mailbox (the flow's receive
+    task does, once per batch).
+    """
+    sha = rt.blobs.put(msg.raw, durable=durable)
     ref = MessageRef(msg.mailbox_id, msg.folder, msg.uidvalidity, msg.uid, sha)
     with session_scope(rt.engine) as session:
         entry, _ = record_mail(session, ref.key, raw_sha256=sha)
@@ -100,7 +105,8 @@ def process(rt: Runtime, ref: MessageRef) -> Outcome:
             return Outcome(ref, "busy", None, MailStatus.PROCESSING, "another worker is processing this email")
     parsed = parse_message(rt.blobs.get(ref.raw_sha256), rt.mime_limits)
     received_at = parsed.date or dt.datetime.now(dt.UTC)
-    stored = [(a, rt.blobs.put(a.data)) for a in parsed.attachments]
+    # Attachments are derivable from the raw email (stored durably by `receive`).
+    stored = [(a, rt.blobs.put(a.data, durable=False)) for a in parsed.attachments]
 
     with session_scope(rt.engine) as session:
         sub, created = upsert_submission(

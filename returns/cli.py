@@ -172,10 +172,10 @@ def schema(
     collection: Annotated[str, typer.Option(help="Collection id or TOML path.")] = "changing-lives-2006",
 ) -> None:
     """Print the JSON Schema of the canonical return for a collection."""
-    from schemas.export import json_schema
-    from schemas import load_collection
-
     import json
+
+    from schemas import load_collection
+    from schemas.export import json_schema
 
     sys.stdout.write(json.dumps(json_schema(load_collection(collection)), indent=2) + "\n")
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import mailbox
 import mimetypes
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-import datetime as dt
 
 DEMO_DIR = Path(__file__).parent / "data" / "demo"
 SUFFIXES = {".docx", ".docm", ".doc", ".rtf", ".pdf"}

@@ -54,7 +54,8 @@ def run_plain(settings: Settings) -> list[Outcome]:
     prepare(settings)
     rt = runtime(settings)
     with open_mailbox(settings) as box:
-        refs = [receive(rt, msg) for msg in box.fetch_new()]
+        refs = [receive(rt, msg, durable=False) for msg in box.fetch_new()]
+    rt.blobs.sync()
     outcomes = [process(rt, ref) for ref in refs]
     outbox = open_outbox(settings)
     for outcome in outcomes:

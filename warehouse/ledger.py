@@ -21,10 +21,9 @@ the submissions table (keyed on Message-ID / raw bytes) still stops any duplicat
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-
-import datetime as dt
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session

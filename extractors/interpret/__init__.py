@@ -9,8 +9,11 @@ document says where; `fields` turns Part A and sign-off text into canonical valu
 
 from __future__ import annotations
 
+import re
+
 from extractors.document import Document
 from extractors.interpret import fields as f
+from extractors.interpret.dates import parse_date
 from extractors.interpret.matching import Vocabulary, key
 from extractors.interpret.text import citations, collapse, item_text
 from extractors.interpret.walker import Collected, RawItem, Walker
@@ -26,7 +29,6 @@ from schemas import (
     SignOff,
     Source,
 )
-from extractors.interpret.dates import parse_date
 
 _VOCABULARIES: dict[str, Vocabulary] = {}
 
@@ -123,17 +125,33 @@ def _organisation_name(found: Collected, vocab: Vocabulary) -> str | None:
         if not k or vocab.is_template(text) or k.startswith(("dear", "our ref", "your ref", "ref")):
             continue
         for part in _title_parts(text):
-            if f.looks_like_org_name(part) and not _is_addressee(part):
+            if f.looks_like_org_name(part) and not _is_addressee(part) and not _ADDRESS.search(part):
                 return f.smart_title(part)
     if found.on_behalf_of:
         return f.organisation_name(found.on_behalf_of, vocab)
+    # A letterhead that is just the name ("East Lothian", "Northern Lights"): the first
+    # headed or bold line before the sections that is no address, date, greeting or title.
+    for line in found.letterhead:
+        k = key(line)
+        if (k and len(line.split()) <= 8 and not vocab.is_template(line)
+                and "changing lives" not in k and "self assessment" not in k and not k.startswith(("dear", "re "))
+                and not parse_date(line) and not _ADDRESS.search(line) and not _is_addressee(line)
+                and vocab.section(line) is None and vocab.box(line) is None and vocab.label(line) is None):
+            return f.smart_title(collapse(line))
     return None
+
+
+# Address lines look like org names ("Council Buildings, High Street"); org names have
+# no commas, house numbers or street words.
+_ADDRESS = re.compile(
+    r",|\d|\b(?:street|road|house|buildings?|court|park|square|place|avenue|drive|lane|quay|crescent|terrace|"
+    r"po box|floor|unit|suite|wynd|gardens)\b",
+    re.IGNORECASE,
+)
 
 
 def _title_parts(text: str) -> list[str]:
     """'Fife Council - Changing Lives self assessment return' -> its parts."""
-    import re
-
     parts = [p.strip() for p in re.split(r"\s[-–—:|]\s|:\s", text) if p.strip()]
     return [p for p in parts if "changing lives" not in p.lower() and "self assessment" not in p.lower()]
 
@@ -154,11 +172,15 @@ def _sign_off(found: Collected, vocab: Vocabulary) -> SignOff:
         if lines:
             name, signed = lines[0], True
             position = lines[1] if len(lines) > 1 else None
+    date = parse_date(fields.get("date"))
+    if date is None and "date" not in fields and found.closing:
+        # A letter signed under "Yours sincerely" is dated at its head.
+        date = next((d for line in found.preamble if len(line) <= 40 and (d := parse_date(line))), None)
     return SignOff(
         signed=signed,
         name=f.signatory_name(name, vocab) if name else None,
         position=position,
-        date=parse_date(fields.get("date")),
+        date=date,
     )
 
 

@@ -17,6 +17,13 @@ _UNTICKED = r"☐|□|▢|\[\s*\]|\(\s*\)"
 _BOX = re.compile(rf"({_TICKED})|({_UNTICKED})")
 _X_TICK = re.compile(r"(?:^|\s)[xX](?=\s+[A-Za-z])")
 _YES = {"yes", "y", "x", "ticked", "provided", "true", "1"}
+_ALL = re.compile(r"^all(?: three| 3)?(?: of)?(?: the above| these| them| services| three services)?$")
+# "Community care: Yes", "Criminal justice - No", "Children and families  yes"
+_ANSWERED = re.compile(r"^(.+?)\s*(?:[:=\-–—]\s*|\s)(yes|no|y|n|not provided|provided|[xX✓✔])\.?$", re.IGNORECASE)
+_ANSWER_RUN = re.compile(r"\s*(.+?)\s*[:=\-–—]\s*(yes|no)\b[.;,]?", re.IGNORECASE)
+# A sector word beats a legal form: a "charitable company limited by guarantee" is a
+# voluntary organisation, whatever "company" suggests.
+_LEGAL_FORMS = {"company", "limited company", "ltd", "limited", "private company limited by guarantee"}
 _ORG_WORDS = re.compile(
     r"\b(council|comhairle|trust|ltd|limited|plc|llp|cic|services?|partnership|network|project|"
     r"alliance|scotland|scottish|housing|care|association|society|foundation|group|centre|"
@@ -75,13 +82,16 @@ def organisation_type(text: str | None, vocab: Vocabulary) -> str | None:
         return None
     segments = ticked_segments(value)
     candidates = segments if segments is not None else [value]
-    found: set[str] = set()
+    found: dict[str, set[str]] = {}
     for segment in candidates:
         k = f" {key(segment)} "
         for org_type, variants in vocab.collection.organisation_types.items():
-            if any(f" {key(v)} " in k for v in variants):
-                found.add(org_type)
-    return found.pop() if len(found) == 1 else None
+            for v in variants:
+                if f" {key(v)} " in k:
+                    found.setdefault(org_type, set()).add(key(v))
+    if len(found) > 1 and "voluntary" in found and found.get("private", set()) <= _LEGAL_FORMS:
+        found.pop("private", None)
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def ticked_segments(value: str) -> list[str] | None:
@@ -110,10 +120,18 @@ def services(text: str | None, vocab: Vocabulary) -> list[str] | None:
     service_keys = vocab.collection.service_keys
     segments = ticked_segments(value)
     if segments is None:
-        # No tick boxes: a plain list ("Community care, criminal justice") or "All".
-        if key(value) in {"all", "all three", "all services", "all of the above"}:
+        # No tick boxes: a plain list ("Community care, criminal justice"), "All", or
+        # an answer per service ("Children and families: Yes; Community care: No").
+        if _ALL.match(key(value)):
             return list(service_keys)
-        segments = re.split(r"[,;/\n]|\band\b(?=\s+(?:community|criminal|children))", value)
+        lines = "\n".join(collapse(line) for line in (text or "").splitlines())  # keep line breaks
+        segments = re.split(r"[,;/\n]|\band\b(?=\s+(?:community|criminal|children))", lines)
+        answered = [_ANSWERED.match(s.strip()) for s in segments]
+        if len(segments) == 1 and len(pairs := _ANSWER_RUN.findall(value)) >= 2:
+            # The answers run together on one line (a PDF joins the lines).
+            segments = [name for name, answer in pairs if is_yes(answer)]
+        elif any(answered):
+            segments = [m.group(1) for m in answered if m and is_yes(m.group(2))]
     found: list[str] = []
     for segment in segments:
         hit = vocab.section(segment.strip(" .:-"))

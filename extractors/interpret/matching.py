@@ -20,6 +20,7 @@ _SECTION_WORD = re.compile(r"^\s*(?:section|part|sect\.?)\s*(\d{1,2})?\s*[:.\-�
 _LEAD_NUMBER = re.compile(r"^\s*\(?(\d{1,2})\s*[.:)\-–—]?\s+")
 _NON_WORD = re.compile(r"[^a-z0-9@/ ]+")
 _SPACES = re.compile(r"\s+")
+_QUALIFIERS = {"for", "in", "and", "over", "during", "this", "next", "we", "to", "identified", "at", "from"}
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
@@ -80,9 +81,13 @@ class Vocabulary:
 
     # -- sections -------------------------------------------------------------------
 
-    def section(self, text: str) -> SectionHit | None:
+    def section(self, text: str, numbered_heading: bool = False) -> SectionHit | None:
         """The section a heading names ("Section 2: Community care", "1. Children &
-        Families", "SECTION 4 - SOCIAL WORK SERVICES AS A WHOLE"), or None."""
+        Families", "SECTION 4 - SOCIAL WORK SERVICES AS A WHOLE"), or None.
+
+        With `numbered_heading` (the line is styled as a heading), "4. Workforce and
+        leadership" names section 4 by its number, as "Section 4: ..." always does.
+        """
         raw = text.strip()
         if not raw or len(raw) > 160 or raw.count(" ") > 20:
             return None
@@ -112,7 +117,12 @@ class Vocabulary:
             hit = self._heading_key(head)
             if hit is not None and self.box(tail) is not None:
                 return SectionHit(hit, tail)
-        if had_section_word and number in self._numbers and len(words) <= 12:
+        # Two names for one section: "Adult Services / Community Care".
+        if "/" in raw:
+            hits = {h.key for part in raw.split("/") if key(part) and (h := self.section(part)) is not None}
+            if len(hits) == 1:
+                return SectionHit(hits.pop(), "")
+        if (had_section_word or numbered_heading) and number in self._numbers and len(words) <= 12:
             return SectionHit(self._numbers[number], "")
         return None
 
@@ -138,6 +148,14 @@ class Vocabulary:
             best = process.extractOne(k, self._boxes.keys(), scorer=fuzz.ratio, score_cutoff=88)
             if best is not None:
                 return self._boxes[best[0]]
+        # A short heading that starts with a box name and qualifies it ("Priorities for
+        # the coming year", "Strengths and achievements"); a sentence is no heading.
+        words = k.split()
+        if 2 <= len(words) <= 6 and not text.rstrip().endswith((".", ";", ",")):
+            for cut in range(min(len(words) - 1, 4), 0, -1):
+                head = " ".join(words[:cut])
+                if head in self._boxes and words[cut] in _QUALIFIERS:
+                    return self._boxes[head]
         return None
 
     # -- field labels -----------------------------------------------------------------
@@ -154,6 +172,11 @@ class Vocabulary:
             if best is not None:
                 return self._labels[best[0]]
         return None
+
+    def exact_label(self, text: str) -> str | None:
+        """The field a label names, with no allowance for slips (for labels found inside
+        running text, where a fuzzy match would swallow the value's last word)."""
+        return self._labels.get(key(text))
 
     def label_prefix(self, text: str, min_words: int = 2) -> tuple[str, str] | None:
         """A label at the start of a line with its value after it, no colon needed

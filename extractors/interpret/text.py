@@ -14,10 +14,12 @@ _WS = re.compile(r"\s+")
 # A bullet glyph, or list numbering ("1.", "2)", "(3)", "a.", "(iv)"), at the start.
 _BULLET = r"[•·▪▫‣◦●○■□◆◇►▶➢➤➔→✓✔❖⁃∙\-–—*~>]"
 _NUMBERING = r"(?:\(?(?:\d{1,2}|[a-z]|[ivx]{1,5})[.)]|\((?:\d{1,2}|[a-z]|[ivx]{1,5})\))"
-_MARKER = re.compile(rf"^\s*(?:{_BULLET}+|{_NUMBERING}|o(?=\s+[A-Z]))\s*", re.IGNORECASE)
+_MARKER = re.compile(rf"^\s*(?:{_BULLET}+|{_NUMBERING}|o(?=\s+[A-Z(\[]))\s*", re.IGNORECASE)
 # Numbering must be followed by space to count ("12-week" and "2006." are text).
 _NUMBERED = re.compile(rf"^\s*{_NUMBERING}\s+\S", re.IGNORECASE)
-_BULLETED = re.compile(rf"^\s*(?:{_BULLET}+\s*\S|o\s+[A-Z])")
+# "o" is the glyph Word's second-level bullet (Courier New "o") prints as; an item may
+# open with its citation: "o (R1, R3) Family centres ...".
+_BULLETED = re.compile(rf"^\s*(?:{_BULLET}+\s*\S|o\s+[A-Z(\[])")
 
 # Prefixed citations: R3, R 3, Rec 3, Rec. 3, Recs 1, 2, Recommendation(s) 1 and 3,
 # R1-R3, R2/R3, (R2, R4).

@@ -24,6 +24,15 @@ _SIGN_OFF_HEADINGS = {"sign off", "signoff", "sign off and authorisation", "decl
 _CLOSINGS = ("yours sincerely", "yours faithfully", "kind regards", "best regards", "regards")
 _SENTENCE_END = re.compile(r"[.!?][)\]\"'’”]*$|[)\]]\.?$")
 _SIGN_OFF_FIELDS = {"signature", "sign_name", "position", "date"}
+_COLON = re.compile(r"(?<=\w):\s")
+_TRAILING_PAREN = re.compile(r"\s*\([^()]*\)\s*$")
+# A line holding only a citation ("- R2, R4", "(Recs 1, 3)") carries on the item before
+# it: the citation wrapped onto its own line, and its dash is no bullet.
+_CITATION_ONLY = re.compile(
+    r"^[\s\-–—•*]*[(\[]?\s*(?:(?:recommendations?|recs?\.?|R)\s*\d{1,2}|R\d{1,2})"
+    r"(?:\s*(?:,|/|&|-|–|and|to)\s*(?:R|Rec\.?\s*)?\d{1,2})*\s*[)\]]?\.?\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -42,6 +51,7 @@ class Collected:
     service_ticks: list[str] = field(default_factory=list)
     sections_seen: set[str] = field(default_factory=set)
     preamble: list[str] = field(default_factory=list)
+    letterhead: list[str] = field(default_factory=list)  # headed / bold lines before the sections
     closing: list[str] = field(default_factory=list)
     on_behalf_of: str | None = None
     salutation: bool = False
@@ -101,7 +111,9 @@ class Walker:
 
     def paragraph(self, p: Paragraph) -> None:
         text = collapse(p.text)
-        if not text or self.vocab.is_template(text):
+        # Under "Yours sincerely" a short line is a name or a post, even when the form's
+        # guidance happens to contain it ("Chief Social Work Officer").
+        if not text or self.vocab.is_template(text, fragments=not self.closing):
             return
         head = self._heading_before_template(text)
         if head is not None:
@@ -111,6 +123,11 @@ class Walker:
             p = Paragraph(head, heading=p.heading or 1, bold=p.bold)
         k = key(text)
         if self._structure(p, text, k):
+            return
+        pieces = self._labelled_pieces(text)
+        if pieces is not None:
+            for piece in pieces:
+                self._field_line(piece)
             return
         if self._field_line(text):
             return
@@ -123,6 +140,8 @@ class Walker:
             if k.startswith("dear "):
                 self.out.salutation = True
             self.out.preamble.extend(line for line in p.text.split("\n") if line.strip())
+            if p.heading is not None or p.bold:
+                self.out.letterhead.append(text)
 
     def _heading_before_template(self, text: str) -> str | None:
         """The heading at the start of `text` when everything after it is form text."""
@@ -140,12 +159,15 @@ class Walker:
     def _structure(self, p: Paragraph, text: str, k: str) -> bool:
         """Headings that move the walk: sections, boxes, sign-off, letter closings."""
         short = len(text) <= 160
-        heading_like = p.heading is not None or p.bold or not _SENTENCE_END.search(text)
+        # "Social work services as a whole (workforce development, leadership)" ends with
+        # a bracket but is no sentence: judge the heading without a trailing parenthetical.
+        bare = _TRAILING_PAREN.sub("", text) or text
+        heading_like = p.heading is not None or p.bold or not _SENTENCE_END.search(bare)
         # A bulleted line is an item, but "1. Children & Families" is a heading, and
         # heading styles with outline numbering are headings.
         bulleted = (p.list_item and p.heading is None) or (has_marker(text) and not text.lstrip()[:1].isdigit())
         if short and heading_like and not bulleted:
-            hit = self.vocab.section(text)
+            hit = self.vocab.section(text, numbered_heading=p.heading is not None or p.bold)
             if hit is not None:
                 self.enter_section(hit)
                 return True
@@ -169,6 +191,29 @@ class Walker:
             self.box = None
             return True
         return False
+
+    def _labelled_pieces(self, text: str) -> list[str] | None:
+        """Several "Label: value" pairs run together on one line ("Name: J Smith
+        Position: CSWO Date: 20/10/2006", or a PDF that joins lines) -> one per pair.
+        None unless the line starts with a label and holds at least two."""
+        starts: list[int] = []
+        names: list[str] = []
+        for colon in _COLON.finditer(text):
+            before = text[: colon.start()].split(" ")
+            for n in range(min(5, len(before)), 0, -1):
+                label = " ".join(before[-n:])
+                name = self.vocab.exact_label(label) if label[:1].isupper() else None
+                if name is not None:
+                    starts.append(colon.start() - len(label))
+                    names.append(name)
+                    break
+        if len(starts) < 2 or starts[0] != 0:
+            return None
+        # Inside a box only sign-off, contact and organisation lines are fields (as in _field_line).
+        if self.box is not None and not self.sign_off and not (
+                names[0] in _SIGN_OFF_FIELDS or names[0].startswith("contact") or names[0] == "organisation_name"):
+            return None
+        return [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
 
     def _field_line(self, text: str) -> bool:
         m = _LABEL_SEP.match(text)
@@ -206,7 +251,7 @@ class Walker:
                 continue
             if self.vocab.is_empty_answer(text):
                 continue
-            if items and not marked and _continues(items[-1], text):
+            if items and (not marked or _CITATION_ONLY.match(text)) and _continues(items[-1], text):
                 items[-1] = RawItem(f"{items[-1].text} {text}", items[-1].marked)
                 continue
             items.append(RawItem(text, marked))
@@ -307,6 +352,6 @@ def _chunks(p: Paragraph) -> list[tuple[str, bool]]:
 
 def _continues(previous: RawItem, text: str) -> bool:
     """An unmarked paragraph that carries on the previous item (a wrapped line)."""
-    if text[:1].islower():
+    if text[:1].islower() or _CITATION_ONLY.match(text):
         return True
     return previous.marked and not _SENTENCE_END.search(previous.text)
