@@ -1,6 +1,7 @@
 """Word .docx / .docm -> document blocks, reading the XML python-docx does not expose.
 
-python-docx opens the package and resolves styles; the body is walked directly so
+The package is opened with zipfile and only the main document part and its styles
+are parsed, with python-docx's hardened XML parser; the body is walked directly so
 that nothing is missed or doubled:
   - content controls (block, row, cell and inline `w:sdt`) are read through;
   - tracked changes read as if accepted (`w:ins`, `w:moveTo` kept; `w:del`,
@@ -17,14 +18,19 @@ Macros in .docm files are never run: only the XML parts are read.
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import Any
+
+from docx.oxml import parse_xml  # python-docx's hardened lxml parser (no entities, no network)
+from lxml import etree
 
 from extractors import detect
 from extractors.document import Block, Cell, Document, Figure, Paragraph, Table
 from extractors.limits import Limits
-from extractors.ooxml_guard import check_zip
+from extractors.ooxml_guard import check_zip, read_entry
 from returns.errors import UnreadableDocument
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -40,48 +46,61 @@ def read_docx(data: bytes, limits: Limits) -> Document:
     """Read a .docx or .docm file (bytes) into document blocks."""
     check_zip(data, limits)
     media_type = detect.sniff(data)
-    if media_type == detect.DOCM:
-        data = _as_plain_docx(data)
     try:
-        import docx  # python-docx
-
-        doc = docx.Document(io.BytesIO(data))
-    except (KeyError, ValueError, zipfile.BadZipFile, OSError) as err:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            main = _main_part(zf, limits)
+            body_xml = read_entry(zf, main, limits.max_unzipped_bytes)
+            styles_name = _related(zf, main, "/styles")
+            styles_xml = read_entry(zf, styles_name, limits.max_unzipped_bytes) if styles_name else None
+        root = parse_xml(body_xml)
+        styles = _StyleInfo(parse_xml(styles_xml) if styles_xml else None)
+    except (KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as err:
         raise UnreadableDocument(f"the Word file is damaged or incomplete ({err})") from err
-    except Exception as err:  # lxml XMLSyntaxError and python-docx's own errors
-        raise UnreadableDocument(f"the Word file could not be read ({type(err).__name__}: {err})") from err
-    styles = _StyleInfo(doc)
-    blocks = tuple(_blocks(doc.element.body, styles))
+    except etree.LxmlError as err:
+        raise UnreadableDocument(f"the Word file's XML could not be read ({err})") from err
+    body = root.find(f"{_w}body")
+    if body is None:
+        raise UnreadableDocument("the Word file has no document body")
+    blocks = tuple(_blocks(body, styles))
     return Document(blocks=blocks, media_type=media_type if media_type == detect.DOCM else detect.DOCX)
 
 
-_DOCM_MAIN = b"application/vnd.ms-word.document.macroEnabled.main+xml"
-_DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 
 
-def _as_plain_docx(data: bytes) -> bytes:
-    """A .docm's parts relabelled as a .docx for python-docx. The macro project
-    (word/vbaProject.bin) stays an opaque blob: nothing here runs or parses it."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "[Content_Types].xml":
-                content = content.replace(_DOCM_MAIN, _DOCX_MAIN)
-            dst.writestr(info, content)
-    return out.getvalue()
+def _main_part(zf: zipfile.ZipFile, limits: Limits) -> str:
+    """The main document part's name, from the package relationships (word/document.xml
+    in practice). Only it and its styles part are parsed: python-docx would parse every
+    part of the package, and the body is walked here directly anyway."""
+    if "_rels/.rels" in zf.namelist():
+        rels = parse_xml(read_entry(zf, "_rels/.rels", limits.max_unzipped_bytes))
+        for rel in rels.iter(_REL):
+            if rel.get("Type", "").endswith("/officeDocument"):
+                return rel.get("Target", "").lstrip("/")
+    return "word/document.xml"
+
+
+def _related(zf: zipfile.ZipFile, part: str, kind: str) -> str | None:
+    """The part that `part` relates to with a relationship type ending in `kind`."""
+    folder, _, name = part.rpartition("/")
+    rels_name = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+    if rels_name not in zf.namelist():
+        return None
+    for rel in parse_xml(zf.read(rels_name)).iter(_REL):
+        if rel.get("Type", "").endswith(kind) and rel.get("TargetMode") != "External":
+            target = posixpath.normpath(posixpath.join(folder, rel.get("Target", "")))
+            return target.lstrip("/") if target in zf.namelist() or target.lstrip("/") in zf.namelist() else None
+    return None
 
 
 class _StyleInfo:
     """Heading level, list-ness and boldness of paragraph styles, read from the styles
     part's XML on first use of each style (templates define hundreds; a return uses few)."""
 
-    def __init__(self, doc: Any) -> None:
+    def __init__(self, root: Any) -> None:
         self._elements: dict[str, Any] = {}
         self._cache: dict[str, tuple[int | None, bool, bool]] = {}
-        try:
-            root = doc.part.styles.element  # the styles part may be missing
-        except (KeyError, AttributeError, NotImplementedError):
+        if root is None:  # a package without a styles part
             return
         for element in root.iterchildren(f"{_w}style"):
             sid = element.get(f"{_w}styleId")
@@ -167,15 +186,20 @@ def _paragraph(p: Any, styles: _StyleInfo) -> Iterator[Block]:
             else:
                 plain_chars += len(node)
     text = "".join(parts)
-    style_id = p.find(f"{_w}pPr/{_w}pStyle")
-    heading, style_list, style_bold = styles.lookup(style_id.get(f"{_w}val") if style_id is not None else None)
-    outline = p.find(f"{_w}pPr/{_w}outlineLvl")
+    if not text.strip() and not figures and not boxes:
+        return
+    ppr = p.find(f"{_w}pPr")
+    style_id = num_pr = outline = None
+    if ppr is not None:
+        style_id = ppr.find(f"{_w}pStyle")
+        num_pr = ppr.find(f"{_w}numPr")
+        outline = ppr.find(f"{_w}outlineLvl")
+    heading, numbered, style_bold = styles.lookup(style_id.get(f"{_w}val") if style_id is not None else None)
     if outline is not None and heading is None:
         heading = int(outline.get(f"{_w}val", "0")) + 1
-    numbered = p.find(f"{_w}pPr/{_w}numPr") is not None or style_list
-    num_id = p.find(f"{_w}pPr/{_w}numPr/{_w}numId")
-    if num_id is not None and num_id.get(f"{_w}val") == "0":
-        numbered = False  # numbering explicitly switched off
+    if num_pr is not None:
+        num_id = num_pr.find(f"{_w}numId")
+        numbered = num_id is None or num_id.get(f"{_w}val") != "0"  # numId 0: numbering switched off
     bold = (bold_chars > 0 and plain_chars == 0) or (style_bold and plain_chars == 0 and bool(text.strip()))
     if text.strip():
         yield Paragraph(text=text, heading=heading, list_item=numbered, bold=bold)

@@ -15,7 +15,7 @@ from extractors.document import Document
 from extractors.interpret import fields as f
 from extractors.interpret.dates import parse_date
 from extractors.interpret.matching import Vocabulary, key
-from extractors.interpret.text import citations, collapse, item_text
+from extractors.interpret.text import citations, collapse, strip_marker
 from extractors.interpret.walker import Collected, RawItem, Walker
 from returns.errors import NotAReturn
 from schemas import (
@@ -79,7 +79,7 @@ def interpret(document: Document, collection: Collection, filename: str | None =
 def _items(raw: list[RawItem], valid: frozenset[int]) -> tuple[Item, ...]:
     out: list[Item] = []
     for i, r in enumerate(raw):
-        text = item_text(r.text)
+        text = strip_marker(r.text)  # r.text is already whitespace-collapsed
         # A lead-in line ("Our strengths are:") before a list is not an item.
         if text.endswith(":") and not r.marked and i + 1 < len(raw) and raw[i + 1].marked:
             continue

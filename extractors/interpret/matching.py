@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -24,8 +24,9 @@ _QUALIFIERS = {"for", "in", "and", "over", "during", "this", "next", "we", "to",
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
+@lru_cache(maxsize=8192)
 def key(text: str, keep_parens: bool = False) -> str:
-    """Comparable form of a label or heading."""
+    """Comparable form of a label or heading (cached: the walk keys a line several times)."""
     t = text.translate(_QUOTES).lower().replace("&", " and ").replace("'", "")
     if not keep_parens:
         t = _PAREN.sub(" ", t)
@@ -78,6 +79,19 @@ class Vocabulary:
     @cached_property
     def _template(self) -> tuple[str, ...]:
         return tuple(key(t, keep_parens=True) for t in self.collection.template_text)
+
+    @cached_property
+    def _template_start(self) -> re.Pattern[str]:
+        return re.compile("|".join(re.escape(t) for t in sorted(self._template, key=len, reverse=True)))
+
+    def template_tail(self, text: str) -> str | None:
+        """The words before form text that `text` runs into ("Section 2: Community care
+        Relevant recommendations ..." -> "section 2 community care"), else None."""
+        k = key(text, keep_parens=True)
+        found = self._template_start.search(k)
+        if found is None or found.start() == 0 or k[found.start() - 1] != " ":
+            return None
+        return k[: found.start()].strip()
 
     # -- sections -------------------------------------------------------------------
 
@@ -207,7 +221,7 @@ class Vocabulary:
         k = key(text, keep_parens=True)
         if not k:
             return False
-        if any(k.startswith(t) for t in self._template):
+        if self._template_start.match(k):
             return True
         if fragments and len(k) >= 20 and k.count(" ") >= 3 and any(k in t for t in self._template):
             return self.box(text) is None and self.section(text) is None

@@ -144,16 +144,12 @@ class Walker:
                 self.out.letterhead.append(text)
 
     def _heading_before_template(self, text: str) -> str | None:
-        """The heading at the start of `text` when everything after it is form text."""
-        words = text.split()
-        for cut in range(1, min(len(words), 16)):
-            rest = " ".join(words[cut:])
-            if self.vocab.is_template(rest, fragments=False):
-                head = " ".join(words[:cut])
-                k = key(head)
-                if self.vocab.section(head) is not None or k in _SIGN_OFF_HEADINGS:
-                    return head
-                return None
+        """The heading at the start of `text` when what follows it is form text."""
+        head = self.vocab.template_tail(text)
+        if head is None or head.count(" ") > 15:
+            return None
+        if self.vocab.section(head) is not None or head in _SIGN_OFF_HEADINGS:
+            return head
         return None
 
     def _structure(self, p: Paragraph, text: str, k: str) -> bool:
