@@ -3,13 +3,16 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: setup demo test lint typecheck check bench
+.PHONY: setup demo stop test lint typecheck check bench
 
 setup:
 	@scripts/setup.sh
 
 demo: setup
-	$(VENV)/returns demo
+	@scripts/demo.sh
+
+stop:
+	@if [ -f var/prefect-server.pid ]; then kill -INT $$(cat var/prefect-server.pid) 2>/dev/null || true; rm -f var/prefect-server.pid; echo "stopped"; fi
 
 test: setup
 	$(VENV)/pytest -q
@@ -27,4 +30,5 @@ check: setup
 	$(VENV)/pytest -q
 
 bench: setup
-	$(VENV)/python bench/extraction.py
+	$(VENV)/python bench/extraction.py --quick
+	$(VENV)/python bench/intake.py --n 1000 --prefect-server

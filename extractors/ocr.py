@@ -39,14 +39,18 @@ import pytesseract
 from PIL import Image
 
 from extractors import ocr_image
-from extractors.layout_types import PageLayout
+from extractors.layout_types import Box, PageLayout
 from extractors.limits import Limits
 from extractors.ocr_words import (
     GOOD_CONFIDENCE,
     OcrWord,
     drop_noise,
+    fit_to_ink,
+    has_glitch,
     mark_tick_boxes,
+    normalise_words,
     signature_regions,
+    stray_marks,
     to_layout_words,
 )
 from returns.errors import ConversionTimeout, UnreadableDocument
@@ -55,6 +59,8 @@ PSM = 3
 REREAD_SCALE = 3
 MAX_REREADS = 10  # per page: each is one more Tesseract run (~0.1 s)
 MAX_PIXELS = 40_000_000  # rendering bound for huge pages
+MARK_SCALE = 2  # stray marks are read at twice the scan's size
+MAX_MARKS = 60  # per page, all read in one Tesseract run
 
 
 def scanned_page_layouts(
@@ -153,9 +159,10 @@ def layout_from_image(
 
     words = run_tesseract(clean_image, number, _remaining(deadline, number), PSM)
     words = _reread_unsure(clean_image, words, number, deadline)
+    words = _read_stray_marks(clean_image, text_ink, words, number, deadline)
     words = mark_tick_boxes(words, text_ink, dpi)
     images = signature_regions(text_ink, words, dpi)
-    words = drop_noise(words, images)
+    words = normalise_words(fit_to_ink(drop_noise(words, images), text_ink))
     return PageLayout(
         number=number,
         width=float(straight.width),
@@ -227,7 +234,9 @@ def _reread_unsure(
     unsure = [
         i
         for i, w in enumerate(words)
-        if w.conf < GOOD_CONFIDENCE and w.height >= 6 and any(ch.isalnum() for ch in w.text)
+        if (w.conf <= GOOD_CONFIDENCE or has_glitch(w.text))
+        and w.height >= 6
+        and any(ch.isalnum() for ch in w.text)
     ]
     unsure.sort(key=lambda i: words[i].conf)
     replaced: dict[int, list[OcrWord]] = {}
@@ -261,6 +270,89 @@ def _reread_unsure(
     for i, w in enumerate(words):
         out.extend(replaced.get(i, [w]))
     return out
+
+
+def _read_stray_marks(
+    image: Image.Image,
+    ink: ocr_image.Ink,
+    words: list[OcrWord],
+    number: int,
+    deadline: float,
+) -> list[OcrWord]:
+    """Words added for the stray marks left of text lines (list numbers Tesseract skipped).
+
+    Each mark is cropped together with the first word of its line ("2. Substance":
+    a lone "2." loses its full stop), the crops are stacked into one image at
+    `MARK_SCALE` and read in a single Tesseract run as a block (`--psm 6`); a
+    reading whose middle falls on the mark, confident and holding a letter or
+    digit, joins the line.
+    """
+    marks = stray_marks(ink, words)[:MAX_MARKS]
+    if not marks:
+        return words
+    firsts: dict[tuple[int, int, int], OcrWord] = {}
+    for w in words:
+        if w.conf >= GOOD_CONFIDENCE and (w.line not in firsts or w.left < firsts[w.line].left):
+            firsts[w.line] = w
+    pad, gap = 4, 20 * MARK_SCALE
+    crops: list[tuple[Box, tuple[int, int, int], tuple[int, int, int, int], Image.Image]] = []
+    for mark, line in marks:
+        first = firsts[line]
+        box = (
+            int(mark.x0) - pad,
+            min(int(mark.top), first.top) - pad,
+            first.right + pad,
+            max(int(mark.bottom), first.bottom) + pad,
+        )
+        crop = image.crop(box)
+        crop = crop.resize(
+            (crop.width * MARK_SCALE, crop.height * MARK_SCALE), Image.Resampling.LANCZOS
+        )
+        crops.append((mark, line, box, crop))
+    width = max(c.width for *_, c in crops) + 2 * gap
+    height = sum(c.height for *_, c in crops) + gap * (len(crops) + 1)
+    strip = Image.new("L", (width, height), 255)
+    bands: list[int] = []
+    y = gap
+    for *_, crop in crops:
+        strip.paste(crop, (gap, y))
+        bands.append(y)
+        y += crop.height + gap
+    added: list[OcrWord] = []
+    read: list[Box] = []
+    for w in run_tesseract(strip, number, _remaining(deadline, number), psm=6):
+        if w.conf < GOOD_CONFIDENCE or not any(ch.isalnum() for ch in w.text):
+            continue
+        cy, cx = w.top + w.height / 2, w.left + w.width / 2 - gap
+        for (mark, line, box, crop), top in zip(crops, bands, strict=True):
+            if not top <= cy <= top + crop.height:
+                continue
+            x0 = box[0] + w.left // MARK_SCALE - gap // MARK_SCALE
+            if mark.x0 - pad <= box[0] + cx / MARK_SCALE <= mark.x1 + pad:
+                added.append(
+                    OcrWord(
+                        text=w.text,
+                        conf=w.conf,
+                        left=x0,
+                        top=box[1] + (w.top - top) // MARK_SCALE,
+                        width=max(1, w.width // MARK_SCALE),
+                        height=max(1, w.height // MARK_SCALE),
+                        line=line,
+                    )
+                )
+                read.append(mark)
+            break
+    # An unsure word on a mark that was read again ("ue" for "1.") gives way to it.
+    kept = [
+        w
+        for w in words
+        if w.conf >= GOOD_CONFIDENCE
+        or not any(
+            m.x0 <= w.left + w.width / 2 <= m.x1 and m.top <= w.top + w.height / 2 <= m.bottom
+            for m in read
+        )
+    ]
+    return kept + added
 
 
 __all__ = ["layout_from_image", "page_image", "run_tesseract", "scanned_page_layouts"]

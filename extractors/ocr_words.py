@@ -13,13 +13,29 @@ here, with the page's ink image to check what a token really looks like:
   region at least signature-sized, is a `Box` (the handwritten signature).
   Low-confidence words inside such a region are the OCR of handwriting: dropped.
 * **Noise.** Dot-sized "words" (dust read as "." or "5") and low-confidence
-  punctuation are dropped. Dust is not erased from the image beforehand: at
+  punctuation are dropped; a confidently read dash, flat and at least 3 pixels
+  wide, is kept (it separates a citation: "care. - R2"). Dust is not erased from the image beforehand: at
   150 dpi a full stop is the same 2 x 2 pixels as a speck.
+* **Text slips** (`normalise_words`). Tesseract puts stray accents on English
+  words ("fairér", "héalth"): acute, circumflex, diaeresis, tilde... are folded
+  to the plain letter in words whose other letters are all ASCII; a word with
+  another non-ASCII letter (a Gaelic grave accent: à è ì ò ù, or ß, ø...) is left
+  alone, as are non-letters ("–", "’", "£"). A speck read as a quote glued
+  between a letter and a digit ("recommendation’8.") is a space: the word is
+  split in two, so the cited number stands on its own.
+* **Boxes fitted to ink** (`fit_to_ink`). A word box Tesseract stretched over a
+  speck above or below the word (34 px tall on a 19 px line) is cut back to the
+  word's own rows of ink, so the layout does not pull the next line into it.
+* **Stray marks** (`stray_marks`). Glyph-sized ink that no word covers, just left
+  of the first word of a text line (the number column of a hanging-indent list,
+  which Tesseract's page segmentation often skips once the cell borders are
+  erased), is found here and read separately by `extractors.ocr`.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -39,6 +55,13 @@ TICK_TOKENS = frozenset(
 EMPTY_TOKENS = frozenset({"☐", "□", "O", "0", "o", "[]", "[ ]", "LJ", "Cl", "C]", "[J"})
 GOOD_CONFIDENCE = 60.0  # Tesseract confidence (0-100) of a word taken as read
 NOISE_CONFIDENCE = 30.0
+DASHES = frozenset({"-", "–", "—"})
+# A quote mark glued between a letter and a digit: a speck, never English.
+GLUED_QUOTE = re.compile(r"(?<=[^\W\d_])['‘’`´\"“”]+(?=\d)")
+# Inside a word (leading and trailing punctuation stripped): characters that are not
+# part of any English word, number, address or reference - a misread speck or stroke.
+GLITCH = re.compile(r"[^\w\-–’'/.,:@&%+()£$#]")
+_GRAVE = "\u0300"
 EMAIL = re.compile(r"^[|\\]?[\w.+-]*[|\\][\w.+|\\-]*@[\w.-]+\.[a-z]{2,}\W?$", re.IGNORECASE)
 
 
@@ -203,6 +226,9 @@ def drop_noise(words: Sequence[OcrWord], images: Sequence[Box]) -> list[OcrWord]
             continue
         if w.conf < GOOD_CONFIDENCE and any(_inside(w, box) for box in images):
             continue
+        if w.text in DASHES and w.conf >= GOOD_CONFIDENCE and w.width >= max(3, 2 * w.height):
+            kept.append(w)  # a confidently read dash is flat, not a speck: "care. - R2"
+            continue
         has_alnum = any(ch.isalnum() for ch in w.text)
         if w.height < 0.4 * typical and w.width < 0.4 * typical:
             continue  # a dot of dust Tesseract read as "." or "5"
@@ -280,3 +306,133 @@ def to_layout_words(words: Sequence[OcrWord]) -> tuple[Word, ...]:
                 )
             )
     return tuple(out)
+
+
+def fold_accents(text: str) -> str:
+    """`text` with stray diacritics folded when it is otherwise an ASCII word.
+
+    "fairér" -> "fairer". Unchanged when any letter is non-ASCII and not a plain
+    letter with a non-grave accent (Gaelic "Comhairle nan Eilean Siar" spellings
+    such as "Fàs", or "Straße"), so real non-English words keep their accents.
+    """
+    if text.isascii():
+        return text
+    out: list[str] = []
+    for ch in text:
+        if ch.isascii() or not ch.isalpha():
+            out.append(ch)
+            continue
+        parts = unicodedata.normalize("NFD", ch)
+        base, marks = parts[0], parts[1:]
+        if not marks or not (base.isascii() and base.isalpha()) or _GRAVE in marks:
+            return text
+        out.append(base)
+    return "".join(out)
+
+
+def has_glitch(text: str) -> bool:
+    """A character inside the word that belongs to no word (see `GLITCH`), or a glued quote."""
+    core = text.strip("\"'‘’“”()[]{}.,;:!?*")
+    return bool(GLITCH.search(core) or GLUED_QUOTE.search(core))
+
+
+def _split_glued(word: OcrWord) -> list[OcrWord]:
+    parts: list[OcrWord] = []
+    text = word.text
+    cuts = [(m.start(), m.end()) for m in GLUED_QUOTE.finditer(text)]
+    if not cuts:
+        return [word]
+    per_char = word.width / max(1, len(text))
+    start = 0
+    for a, b in [*cuts, (len(text), len(text))]:
+        piece = text[start:a]
+        if piece:
+            left = word.left + round(start * per_char)
+            right = word.left + round(a * per_char)
+            parts.append(replace(word, text=piece, left=left, width=max(1, right - left)))
+        start = b
+    return parts
+
+
+def normalise_words(words: Sequence[OcrWord]) -> list[OcrWord]:
+    """Words with stray accents folded and glued quotes split (module docstring)."""
+    out: list[OcrWord] = []
+    for word in words:
+        folded = fold_accents(word.text)
+        out.extend(_split_glued(replace(word, text=folded) if folded != word.text else word))
+    return out
+
+
+def stray_marks(ink: Ink, words: Sequence[OcrWord]) -> list[tuple[Box, tuple[int, int, int]]]:
+    """Glyph-sized ink no confident word covers, just left of a line, with that line.
+
+    This is the number column of a hanging-indent list ("1." ... "8."): Tesseract's
+    page segmentation takes each number for a separate tiny block and drops it or
+    misreads it ("ue", confidence 31). A mark must be about as tall as the line's
+    letters (not a speck, not handwriting), at most a few glyphs wide, not a tick
+    box, overlap the line vertically and end within three line heights of the
+    line's first confident word.
+    """
+    sure = [w for w in words if w.conf >= GOOD_CONFIDENCE]
+    if not sure:
+        return []
+    heights = sorted(w.height for w in sure)
+    typical = heights[len(heights) // 2]
+    firsts: dict[tuple[int, int, int], OcrWord] = {}
+    for w in sure:
+        if w.line not in firsts or w.left < firsts[w.line].left:
+            firsts[w.line] = w
+    remaining = ink.copy()
+    for w in sure:
+        remaining[max(0, w.top - 1) : w.bottom + 1, max(0, w.left - 1) : w.right + 1] = False
+    found: list[tuple[Box, tuple[int, int, int]]] = []
+    for box in ink_regions(remaining, cell=max(2, typical // 5), min_cells=1):
+        height, width = box.bottom - box.top, box.x1 - box.x0
+        if not 0.5 * typical <= height <= 1.3 * typical or width > 3 * typical:
+            continue
+        patch = ink[int(box.top) : int(box.bottom), int(box.x0) : int(box.x1)]
+        if box_glyph(patch) is not None:
+            continue  # a tick box: `mark_tick_boxes` reads it from the pixels
+        middle = (box.top + box.bottom) / 2
+        beside = [
+            f
+            for f in firsts.values()
+            if f.top <= middle <= f.bottom and 0 <= f.left - box.x1 <= 3 * f.height
+        ]
+        if beside:
+            nearest = min(beside, key=lambda f: f.left - box.x1)
+            found.append((box, nearest.line))
+    return found
+
+
+def fit_to_ink(words: Sequence[OcrWord], ink: Ink) -> list[OcrWord]:
+    """Word boxes cut back vertically to the word's main run of inked rows.
+
+    Rows of ink inside the box are grouped into runs, bridging gaps of up to a
+    sixth of the box height (the dot of an "i", a colon); the run holding the most
+    ink is the word. Boxes are only ever shrunk; tick glyphs are left as they are.
+    """
+    out: list[OcrWord] = []
+    for w in words:
+        patch = ink[max(0, w.top) : w.bottom, max(0, w.left) : w.right]
+        if w.text in (TICKED, EMPTY) or patch.size == 0:
+            out.append(w)
+            continue
+        counts = patch.sum(axis=1)
+        rows = np.nonzero(counts)[0]
+        if rows.size == 0:
+            out.append(w)
+            continue
+        bridge = max(2, w.height // 6)
+        breaks = np.nonzero(np.diff(rows) > bridge + 1)[0]
+        starts = np.concatenate(([0], breaks + 1))
+        ends = np.concatenate((breaks, [rows.size - 1]))
+        best = max(
+            range(starts.size), key=lambda k: int(counts[rows[starts[k]] : rows[ends[k]] + 1].sum())
+        )
+        top = max(0, w.top) + int(rows[starts[best]])
+        bottom = max(0, w.top) + int(rows[ends[best]]) + 1
+        if (top, bottom) != (w.top, w.bottom):
+            w = replace(w, top=top, height=bottom - top)
+        out.append(w)
+    return out

@@ -106,6 +106,16 @@ def intake(
 
 
 @app.command()
+def serve(
+    interval: Annotated[int, typer.Option(help="Seconds between scheduled intake runs.")] = 300,
+) -> None:
+    """Serve the intake flow as a scheduled Prefect deployment on this host (Ctrl-C stops)."""
+    from flows.intake import intake_flow
+
+    intake_flow.serve(name="intake", interval=interval, tags=["returns", "intake"])
+
+
+@app.command()
 def submissions(
     database: Annotated[str | None, typer.Option(help="SQLAlchemy URL.")] = None,
     home: Annotated[Path | None, typer.Option(help="Working folder for the embedded defaults.")] = None,

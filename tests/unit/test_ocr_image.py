@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -13,7 +15,18 @@ from extractors.ocr_image import (
     ink_regions,
     otsu_threshold,
 )
-from extractors.ocr_words import EMPTY, TICKED, OcrWord, box_glyph, drop_noise, fix_email
+from extractors.ocr_words import (
+    EMPTY,
+    TICKED,
+    OcrWord,
+    box_glyph,
+    drop_noise,
+    fit_to_ink,
+    fix_email,
+    fold_accents,
+    normalise_words,
+    stray_marks,
+)
 
 
 def text_like_page(width: int = 900, height: int = 1200) -> Image.Image:
@@ -165,3 +178,56 @@ def test_fix_email_reads_a_bar_as_the_letter_l_only_in_an_address() -> None:
     assert fix_email("\\.innes@angus.council.example") == "l.innes@angus.council.example"
     assert fix_email("|mprove") == "|mprove"
     assert fix_email("a|b") == "a|b"
+
+
+def test_fold_accents_folds_stray_accents_on_english_words_only() -> None:
+    assert fold_accents("fairér") == "fairer"
+    assert fold_accents("héalth,") == "health,"
+    assert fold_accents("Fàs") == "Fàs"  # Gaelic grave accent kept
+    assert fold_accents("Straße") == "Straße"
+    assert fold_accents("£1,200") == "£1,200"
+    assert fold_accents("people’s") == "people’s"
+
+
+def test_normalise_words_splits_a_quote_glued_between_letter_and_digit() -> None:
+    word = OcrWord("recommendation’8.", 60.0, 100, 50, 170, 16, (1, 1, 1))
+
+    first, second = normalise_words([word])
+
+    assert (first.text, second.text) == ("recommendation", "8.")
+    assert first.left == 100 and first.right <= second.left and second.right <= 270
+    assert [w.text for w in normalise_words([replace(word, text="1990’s")])] == ["1990’s"]
+
+
+def test_drop_noise_keeps_a_confident_dash_but_not_a_speck() -> None:
+    words = [
+        OcrWord("care.", 95.0, 10, 10, 50, 16, (1, 1, 1)),
+        OcrWord("-", 88.0, 66, 18, 6, 2, (1, 1, 1)),
+        OcrWord("R2", 95.0, 80, 10, 20, 16, (1, 1, 1)),
+        OcrWord("-", 40.0, 120, 18, 2, 2, (1, 1, 1)),
+    ]
+
+    assert [w.text for w in drop_noise(words, [])] == ["care.", "-", "R2"]
+
+
+def test_fit_to_ink_cuts_a_word_box_back_to_its_own_rows_of_ink() -> None:
+    ink = np.zeros((80, 120), dtype=bool)
+    ink[20:35, 10:90] = True  # the word
+    ink[48:50, 85:88] = True  # a speck below it, inside Tesseract's box
+    (fitted,) = fit_to_ink([OcrWord("Provided", 66.0, 10, 20, 80, 32, (1, 1, 1))], ink)
+
+    assert (fitted.top, fitted.bottom) == (20, 35)
+
+
+def test_stray_marks_finds_the_unread_list_number_left_of_a_line() -> None:
+    ink = np.zeros((200, 400), dtype=bool)
+    words = []
+    for k, top in enumerate((20, 44, 68)):
+        ink[top : top + 14, 60:200] = True
+        words.append(OcrWord("text", 95.0, 60, top, 140, 14, (1, 1, k + 1)))
+    ink[44:58, 25:33] = True  # "2." in the number column, not read
+    ink[100:102, 30:32] = True  # dust
+
+    marks = stray_marks(ink, words)
+
+    assert [(m.x0, m.top, line) for m, line in marks] == [(25.0, 44.0, (1, 1, 2))]
