@@ -76,7 +76,7 @@ def _main_part(zf: zipfile.ZipFile, limits: Limits) -> str:
         rels = parse_xml(read_entry(zf, "_rels/.rels", limits.max_unzipped_bytes))
         for rel in rels.iter(_REL):
             if rel.get("Type", "").endswith("/officeDocument"):
-                return rel.get("Target", "").lstrip("/")
+                return str(rel.get("Target", "")).lstrip("/")
     return "word/document.xml"
 
 

@@ -93,7 +93,8 @@ class Matcher:
             org = self._names[candidate]
             best[org] = max(best.get(org, 0.0), score)
         ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
-        if ranked and ranked[0][1] >= NAME_THRESHOLD and (len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= NAME_MARGIN):
+        clear = len(ranked) == 1 or (len(ranked) > 1 and ranked[0][1] - ranked[1][1] >= NAME_MARGIN)
+        if ranked and ranked[0][1] >= NAME_THRESHOLD and clear:
             org = ranked[0][0]
             return org, f'the name "{name}" is close to "{self.entries[org].name}" ({ranked[0][1]:.0f}%)'
         if ranked and ranked[0][1] >= 75:

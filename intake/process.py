@@ -203,7 +203,7 @@ def _record(rt: Runtime, session, sub_id: int, doc_id: int, sha: str, a: Attachm
         set_document_role(session, doc_id, role, str(result))
         return DocumentResult(name, role, str(result))
     match = rt.matcher.match(result.organisation.name, parsed.reply_to or parsed.sender)
-    row, outcome = add_return_version(session, match.org_id, sha, result,
+    row, _ = add_return_version(session, match.org_id, sha, result,
                                       submission_id=sub_id, received_at=received_at)
     set_document_role(session, doc_id, DocumentRole.RETURN, match.reason)
     return DocumentResult(name, DocumentRole.RETURN, match.reason, row.org_id,
@@ -246,7 +246,8 @@ def _earlier_submission(session, shas: list[str], this_id: int) -> int | None:  
     if not shas:
         return None
     rows = session.execute(
-        select(Document.sha256, Document.submission_id).where(Document.sha256.in_(shas), Document.submission_id != this_id)
+        select(Document.sha256, Document.submission_id)
+        .where(Document.sha256.in_(shas), Document.submission_id != this_id)
     ).all()
     holders: dict[str, set[int]] = {}
     for sha, sid in rows:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -70,7 +70,8 @@ def _settings(**overrides: object) -> Settings:
     from returns.settings import Settings
 
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v not in (None, "")})
+        given: dict[str, Any] = {k: v for k, v in overrides.items() if v not in (None, "")}
+        return Settings(**given)  # options first, then RETURNS_* variables, then defaults
     except ValueError as err:
         _fail(f"settings: {err}")
         raise
@@ -79,7 +80,9 @@ def _settings(**overrides: object) -> Settings:
 @app.command()
 def intake(
     once: Annotated[bool, typer.Option("--once", help="Process what is waiting, then exit.")] = False,
-    mailbox: Annotated[str | None, typer.Option(help="maildir:PATH, imap://USER:PASSWORD@HOST:PORT/FOLDER or imaps://...")] = None,
+    mailbox: Annotated[
+        str | None, typer.Option(help="maildir:PATH, imap://USER:PASSWORD@HOST:PORT/FOLDER or imaps://...")
+    ] = None,
     database: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: SQLite under --home).")] = None,
     outbox: Annotated[str | None, typer.Option(help="maildir:PATH, smtp://..., smtps://...")] = None,
     home: Annotated[Path | None, typer.Option(help="Working folder for the embedded defaults.")] = None,

@@ -81,7 +81,7 @@ def outbox_messages(settings: Settings) -> list[email.message.EmailMessage]:
         return []
     box = mailbox.Maildir(str(root), create=False)
     return sorted(
-        (email.message_from_bytes(box.get_bytes(k), policy=email.policy.default) for k in box.keys()),  # type: ignore[misc]
+        (email.message_from_bytes(box.get_bytes(k), policy=email.policy.default) for k in box.keys()),  # type: ignore[misc]  # noqa: SIM118
         key=lambda m: str(m["To"]) + str(m["Subject"]),
     )
 

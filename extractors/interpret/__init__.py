@@ -31,6 +31,7 @@ from schemas import (
 )
 
 _VOCABULARIES: dict[str, Vocabulary] = {}
+_ADDRESSEE_WORDS = ("policy division", "scottish executive", "victoria quay", "social work services policy")
 
 
 def vocabulary(collection: Collection) -> Vocabulary:
@@ -57,7 +58,7 @@ def interpret(document: Document, collection: Collection, filename: str | None =
         collection=collection.id,
         organisation=Organisation(
             name=_organisation_name(found, vocab),
-            type=f.organisation_type(found.fields.get("organisation_type"), vocab),  # type: ignore[arg-type]
+            type=f.organisation_type(found.fields.get("organisation_type"), vocab),
         ),
         contact=Contact(
             name=f.clean_value(found.fields.get("contact_name"), vocab),
@@ -158,7 +159,7 @@ def _title_parts(text: str) -> list[str]:
 
 def _is_addressee(line: str) -> bool:
     k = key(line)
-    return any(w in k for w in ("policy division", "scottish executive", "victoria quay", "social work services policy"))
+    return any(w in k for w in _ADDRESSEE_WORDS)
 
 
 def _sign_off(found: Collected, vocab: Vocabulary) -> SignOff:

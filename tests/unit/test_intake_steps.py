@@ -149,7 +149,8 @@ def test_an_unknown_name_is_held_unmatched_until_a_person_assigns_it(
     run_plain(maildir_settings)
     [row] = report(maildir_settings)
     assert (row["status"], row["returns"]) == ("unmatched", [{"version": None, "current": False, "org_id": None}])
-    assert row["reason"] == 'organisation not certain - r.docx: the name "Kingdom Care Collective" is not on the register'
+    assert row["reason"] == (
+        'organisation not certain - r.docx: the name "Kingdom Care Collective" is not on the register')
     assert assign_submission_to(maildir_settings, 1, "clyde-carers-alliance", "J Hughes").startswith(
         "submission 1: 1 return(s) recorded for clyde-carers-alliance")
     [row] = report(maildir_settings)

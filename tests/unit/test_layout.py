@@ -497,3 +497,146 @@ def test_ocr_heading_of_taller_glyphs_is_split_from_the_line_below() -> None:
         Paragraph("Relevant recommendations for reference"),
         Paragraph(f"{FULL} more body text here."),
     )
+
+
+def test_item_without_full_stop_ends_at_a_short_line() -> None:
+    words = _lines([FULL, "who would not approach us directly", "Young people plan services (R3)."], 100)
+    assert blocks_from_pages([_page(words)]) == (
+        Paragraph(f"{FULL} who would not approach us directly"),
+        Paragraph("Young people plan services (R3)."),
+    )
+
+
+def test_short_line_before_a_capital_after_a_loose_end_stays_in_its_paragraph() -> None:
+    words = _lines([FULL, "with the police, the", "Scottish Prison Service and housing (R2)."], 100)
+    assert blocks_from_pages([_page(words)]) == (
+        Paragraph(f"{FULL} with the police, the Scottish Prison Service and housing (R2)."),
+    )
+
+
+def test_address_and_date_lines_are_separate_paragraphs() -> None:
+    words = _lines([FULL, "3 Kirkgate, Ayr KA7 1XX", "10/07/2006", "report due in spring", "2007."], 100)
+    assert blocks_from_pages([_page(words)]) == (
+        Paragraph(FULL),
+        Paragraph("3 Kirkgate, Ayr KA7 1XX"),
+        Paragraph("10/07/2006"),
+        Paragraph("report due in spring 2007."),
+    )
+
+
+def test_line_ending_in_hyphen_after_a_digit_joins_without_space() -> None:
+    words = _lines([FULL, "a 24-", "hour helpline (R1-", "R3)."], 100)
+    assert blocks_from_pages([_page(words)]) == (
+        Paragraph(f"{FULL} a 24-hour helpline (R1-R3)."),
+    )
+
+
+def test_number_closing_a_citation_at_line_start_is_a_wrap() -> None:
+    words = _lines(
+        [
+            "7. Develop our capacity (Rec.",
+            "4) with partners.",
+            "Improve the service (Rec.",
+            "4) for carers.",
+        ],
+        100,
+    )
+    assert blocks_from_pages([_page(words)]) == (
+        Paragraph("7. Develop our capacity (Rec. 4) with partners.", list_item=True),
+        Paragraph("Improve the service (Rec. 4) for carers."),
+    )
+
+
+def test_same_marker_at_same_indent_starts_the_next_item_after_a_full_line() -> None:
+    # The first item's lines fill the region, so "–" would not have fitted after them;
+    # the continuation line hangs at the text indent.
+    words = _line("– " + FULL, 100) + _line(FULL + " end", 112, LEFT + 10)
+    words += _line("– " + FULL, 124) + _line("done (R3).", 136, LEFT + 10)
+    item = f"{FULL} {FULL} end"
+    assert blocks_from_pages([_page(words)]) == (
+        Paragraph(f"– {item}", list_item=True),
+        Paragraph(f"– {FULL} done (R3).", list_item=True),
+    )
+
+
+def test_two_column_tables_with_horizontal_rules_only_and_a_heading_between() -> None:
+    # Two tables of the same width (rule above, below the header row, below the body),
+    # with a section heading in larger type between them: no vertical rules.
+    rules = tuple(Rule(50, y, 550, y) for y in (100, 115, 160, 200, 215, 245))
+    words = _line("Strengths", 102, 56) + _line("Priorities", 102, 306)
+    words += _lines(["Joint teams work", "well (R4)."], 117, 56) + _lines(["Carers first."], 117, 306)
+    words += _line("Community care", 175, 50, size=14.0)
+    words += _line("Key strengths", 202, 56) + _line("Areas for development", 202, 306)
+    words += _lines(["Day services (R3)."], 217, 56)
+    assert blocks_from_pages([_page(words, rules=rules)]) == (
+        Table(
+            (
+                (Cell((Paragraph("Strengths"),)), Cell((Paragraph("Priorities"),))),
+                (
+                    Cell((Paragraph("Joint teams work well (R4)."),)),
+                    Cell((Paragraph("Carers first."),)),
+                ),
+            )
+        ),
+        Paragraph("Community care", heading=1),
+        Table(
+            (
+                (Cell((Paragraph("Key strengths"),)), Cell((Paragraph("Areas for development"),))),
+                (Cell((Paragraph("Day services (R3)."),)), Cell(())),
+            )
+        ),
+    )
+
+
+def test_reportlab_two_column_table_with_horizontal_rules_only() -> None:
+    import io
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph as RLParagraph
+    from reportlab.platypus import SimpleDocTemplate, Table as RLTable, TableStyle
+
+    from extractors import read
+
+    style = ParagraphStyle("cell", fontName="Helvetica", fontSize=9, leading=11)
+    left = [
+        "- Our family centres offer drop-in sessions, parenting groups and outreach, and are "
+        "well used by families (R1).",
+        "- Kinship carers now receive an allowance at the same rate as foster carers.",
+    ]
+    right = ["- Implement the Getting it right for every child pathfinder recommendations."]
+    table = RLTable(
+        [
+            [RLParagraph("<b>Key strengths</b>", style), RLParagraph("<b>Areas for development</b>", style)],
+            [[RLParagraph(t, style) for t in left], [RLParagraph(t, style) for t in right]],
+        ],
+        colWidths=[232.0, 232.0],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEABOVE", (0, 0), (-1, 0), 1, colors.black),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+                ("LINEBELOW", (0, -1), (-1, -1), 1, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4, invariant=1).build([table])
+    doc = read(out.getvalue(), "table.pdf")
+    assert doc.blocks == (
+        Table(
+            (
+                (
+                    Cell((Paragraph("Key strengths", bold=True),)),
+                    Cell((Paragraph("Areas for development", bold=True),)),
+                ),
+                (
+                    Cell(tuple(Paragraph(t, list_item=True) for t in left)),
+                    Cell(tuple(Paragraph(t, list_item=True) for t in right)),
+                ),
+            )
+        ),
+    )

@@ -76,7 +76,8 @@ def test_official_form_filled_in_word_gives_the_canonical_record() -> None:
 def test_list_styles_text_bullets_and_soft_line_breaks_make_one_item_each() -> None:
     data = (
         filled()
-        .strengths("community_care", ["Re-ablement for everyone\nleaving hospital.", "Rapid response team."], "List Bullet")
+        .strengths("community_care", ["Re-ablement for everyone\nleaving hospital.", "Rapid response team."],
+                   "List Bullet")
         .priorities("community_care", ["* Review charging.", "", "* Develop dementia\nservices (R1)."])
         .priorities("whole_service", ["Recruit in rural areas.", "Train supervisors."], "List Number")
         .bytes()
@@ -146,7 +147,8 @@ def test_legacy_check_box_fields_give_the_services_ticked() -> None:
 def test_services_are_the_sections_with_items_when_part_a_is_silent() -> None:
     data = (
         FormFiller()
-        .part_a("Tay Care Partnership Ltd", "Private sector", "☐ Children and families   ☐ Community care   ☐ Criminal justice")
+        .part_a("Tay Care Partnership Ltd", "Private sector",
+                "☐ Children and families   ☐ Community care   ☐ Criminal justice")
         .strengths("community_care", ["Care at home for 350 people."])
         .strengths("whole_service", ["Low staff turnover."])
         .sign("/s/ P Forbes", "P Forbes", "Managing Director", "21 September 2006")
