@@ -45,6 +45,8 @@ def open_mailbox(settings: Settings) -> Mailbox:
         settings.mailbox_url,
         password=settings.mailbox_password.get_secret_value() if settings.mailbox_password else None,
         oauth2_token=settings.mailbox_oauth2_token.get_secret_value() if settings.mailbox_oauth2_token else None,
+        processed=settings.processed_folder,
+        quarantine=settings.quarantine_folder,
     )
 
 

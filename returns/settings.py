@@ -21,7 +21,9 @@ class Settings(BaseSettings):
 
     home: Path = Path("var")
     database_url: str = ""
-    mailbox_url: str = ""
+    mailbox_url: str = ""  # the folder to watch is the URL's path (default INBOX)
+    processed_folder: str = "Processed"
+    quarantine_folder: str = "Quarantine"
     outbox_url: str = ""
     blob_root: Path | None = None
     collection: str = "changing-lives-2006"

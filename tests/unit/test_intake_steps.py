@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mailbox as stdlib_mailbox
 from collections.abc import Callable
+from pathlib import Path
 
 from returns.settings import Settings
 from returns.views import assign_submission_to
@@ -176,3 +177,15 @@ def test_returns_in_a_zip_and_in_a_forwarded_email_are_found(maildir_settings: S
     [outcome] = run_plain(maildir_settings)
     assert sorted((d.filename, d.org_id) for d in outcome.documents) == [
         ("fife.docx", "fife"), ("return.docx", "angus")]
+
+
+def test_processed_and_quarantine_folders_are_configurable(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home", processed_folder="Done", quarantine_folder="Held")
+    root = settings.home / "mail" / "submissions"
+    box = stdlib_mailbox.Maildir(str(root), create=True)
+    box.add(MessageBuilder(message_id="<plain@x>").text("Hello").build())
+    box.add(fife_email("<ok@fife>", ["A strength."]))
+    box.close()
+    run_plain(settings)
+    counts = [folder_count(settings, f) for f in ("Done", "Held", "INBOX")]
+    assert counts == [1, 1, 0]
