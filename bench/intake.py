@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.docs import FormFiller  # noqa: E402
+from tests.docs import FormFiller
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ORGS = ["Fife Council", "Angus Council", "Stirling Council", "Falkirk Council", "Highland Council",

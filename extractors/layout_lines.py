@@ -63,7 +63,9 @@ _SENTENCE_END = re.compile(r"(?:[.!?][\"'’”)\]]*|[)\]])$")
 _BRACKET_REF_END = re.compile(r"[(\[][^()\[\]]*\d[^()\[\]]*[)\]][.;]?$")
 _NUMBER_END = re.compile(r"\d$")
 _CLAUSE_END = re.compile(r"[:;][\"'’”)\]]*$")
-_LETTER_HYPHEN = re.compile(r"[^\W\d_]-$")
+# A word broken at its hyphen: "front-" / "line", "24-" / "hour", "(R1-" / "R3)".
+_LETTER_HYPHEN = re.compile(r"[^\W_]-$")
+_OPENERS = "([\"'‘“"
 
 
 def clean(text: str) -> str:
@@ -141,7 +143,7 @@ class Para:
             piece = clean(line.text)
             if not out:
                 out = piece
-            elif _LETTER_HYPHEN.search(out) and piece[:1].isalpha():
+            elif _LETTER_HYPHEN.search(out) and piece[:1].isalnum():
                 out += piece  # "front-" + "line": a word broken at its hyphen
             else:
                 out += " " + piece
@@ -185,19 +187,45 @@ def marker_kind(line: Line) -> str | None:
     return None
 
 
-def starts_item(prev: Line | None, line: Line, right: float) -> bool:
-    """Does `line` begin a bullet or numbered item (see module docstring)?"""
+def _marker_shape(text: str) -> str:
+    """A marker with its number or letter generalised: "2." and "3." are both "#."."""
+    return re.sub(r"[0-9]+|[a-z]+", "#", clean(text).lower())
+
+
+def _opens_bracket(text: str) -> bool:
+    return text.count("(") > text.count(")") or text.count("[") > text.count("]")
+
+
+def starts_item(
+    prev: Line | None, line: Line, right: float, current: Para | None = None
+) -> bool:
+    """Does `line` begin a bullet or numbered item (see module docstring)?
+
+    `current` is the paragraph `prev` belongs to: a line that starts with the same
+    kind of marker as the list item `current`, at the same indent, is its next sibling
+    even when the item before filled its last line.
+    """
     kind = marker_kind(line)
     if kind is None:
         return False
     if kind == "strong" or prev is None:
         return True
-    if would_fit(prev, line.first, right):
+    if kind == "number" and _opens_bracket(prev.text) and ")" in line.first.text:
+        return False  # "(Rec." / "4) ...": the number closes a citation the line opened
+    if would_fit(prev, line.first, right) or _sibling(current, line):
         return True
     if kind == "number":
         text = prev.text
         return ends_sentence(text) or bool(_CLAUSE_END.search(text))
     return False
+
+
+def _sibling(current: Para | None, line: Line) -> bool:
+    if current is None or not current.list_item:
+        return False
+    head = current.lines[0]
+    same_indent = abs(head.x0 - line.x0) <= 0.5 * line.first.size
+    return same_indent and _marker_shape(head.first.text) == _marker_shape(line.first.text)
 
 
 def size_ratio(words: Sequence[Word]) -> float:
@@ -275,7 +303,7 @@ def build_paragraphs(
     prev: Line | None = None
     for line in lines:
         current = paras[-1] if paras else None
-        item = starts_item(prev, line, right)
+        item = starts_item(prev, line, right, current)
         if current is None or prev is None:
             paras.append(Para([line], right, list_item=item, style_ratio=ratio, body=body))
         else:
@@ -302,20 +330,46 @@ def _break(
     return ""
 
 
+def _capital(word: str) -> bool:
+    """Does `word` begin with a capital, perhaps after a bracket or quote ("(Recs")?"""
+    return word.lstrip(_OPENERS)[:1].isupper()
+
+
+def _item_start(text: str, first: str) -> bool:
+    """Could `first` begin a new item after a line ending in `text` (see `hard_end`)?
+
+    A capital, unless the line ends loosely (a comma, a hyphen, a short lower-case word
+    such as "the"); or a digit after a line that does not end in a lower-case word
+    ("in spring" / "2007." is one sentence, "KA7 1XX" / "10/07/2006" two lines).
+    """
+    last = text.rsplit(" ", 1)[-1]
+    lower = last.isalpha() and last.islower()
+    if _capital(first):
+        return last[-1:] not in ",-–&/" and not (lower and len(last) <= 3)
+    return first[:1].isdigit() and not lower
+
+
 def hard_end(prev: Line, line: Line, right: float) -> bool:
     """Was the break between `prev` and `line` typed at the end of an item?
 
     A sentence end (or a number before a capital: "- R8" / "Improve") where the next
     word would have fitted; or a bracketed reference with a number ("(R6, R10).")
     followed by a capital: items of a return end in such references, and a wrapped
-    sentence rarely ends in one exactly at a line end.
+    sentence rarely ends in one exactly at a line end. Also any line the next word
+    would have fitted on, when that word could start an item (`_item_start`): an item
+    typed without a full stop, or an address line before a date.
     """
     text = prev.text
     first = line.first.text
-    number_end = bool(_NUMBER_END.search(text)) and first[:1].isupper()
-    if (ends_sentence(text) or number_end) and would_fit(prev, line.first, right):
+    if _opens_bracket(text) and ")" in first:
+        return False  # "(Rec." / "4) ...": the line closes a citation the line above opened
+    fits = would_fit(prev, line.first, right)
+    number_end = bool(_NUMBER_END.search(text)) and _capital(first)
+    if (ends_sentence(text) or number_end) and fits:
         return True
-    return bool(_BRACKET_REF_END.search(text)) and first[:1].isupper()
+    if fits and _item_start(text, first):
+        return True
+    return bool(_BRACKET_REF_END.search(text)) and _capital(first)
 
 
 def continues(prev: Para, nxt: Para) -> bool:

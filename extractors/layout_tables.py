@@ -29,6 +29,8 @@ from extractors.layout_types import Rule, Word
 
 MAX_PAIRS = 250_000  # horizontal x vertical pairs; more is a drawing, not a form
 FRAME_AREA = 0.5  # a one-cell box over this share of the page is a page frame
+GUTTER_EM = 0.8  # a column gutter between rule-less columns is at least this wide
+RUN_SIZE_RATIO = 1.25  # a one-column band in type this much larger ends a ruled table
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +181,13 @@ def _is_frame(grid: Grid, width: float, height: float) -> bool:
 def _ruled_rows(
     hs: list[Seg], words: Sequence[Word], grids: list[Grid], tol: float, size: float, width: float
 ) -> list[Grid]:
-    """Grids from stacks of horizontal rules of one extent (no vertical rules)."""
+    """Grids from stacks of horizontal rules of one extent (no vertical rules).
+
+    The bands between consecutive rules are read top to bottom; a run of bands whose
+    words all leave one vertical gutter free is a table (see `_runs`). One stack can
+    hold several tables one above another (the same width, with a heading between
+    them that is not part of either).
+    """
     out: list[Grid] = []
     stacks: list[list[Seg]] = []
     for h in sorted(hs, key=lambda s: (s.a, s.b)):
@@ -189,34 +197,97 @@ def _ruled_rows(
                 break
         else:
             stacks.append([h])
+    min_gap = max(GUTTER_EM * size, 0.01 * width)
     for stack in stacks:
         ys = _cluster([h.pos for h in stack], tol)
-        if len(ys) < 3:
-            continue
         x0, x1 = min(h.a for h in stack), max(h.b for h in stack)
-        if any(g.contains((x0 + x1) / 2, (ys[0] + ys[-1]) / 2) for g in grids):
-            continue
-        bounds = _column_gaps(words, x0, x1, ys[0], ys[-1], max(1.2 * size, 0.02 * width))
-        if len(bounds) < 3:
-            continue
-        rows = [ys[0]] + [b for a, b in itertools.pairwise(ys) if b - a >= 0.6 * size]
-        out.append(Grid(x0, ys[0], x1, ys[-1], rows, [bounds] * (len(rows) - 1)))
+        bands = [(a, b) for a, b in itertools.pairwise(ys) if b - a >= 0.6 * size]
+        inside = [w for w in words if x0 <= (w.x0 + w.x1) / 2 <= x1]
+        for run in _runs(bands, inside, x0, x1, min_gap, lone=len(ys) >= 3):
+            top, bottom = run[0][0], run[-1][1]
+            if any(g.contains((x0 + x1) / 2, (top + bottom) / 2) for g in grids):
+                continue
+            run_words = [w for w in inside if top <= (w.top + w.bottom) / 2 <= bottom]
+            bounds = _column_gaps(run_words, x0, x1, top, bottom, min_gap, inset=True)
+            rows = [top] + [b for _, b in run]
+            out.append(Grid(x0, top, x1, bottom, rows, [bounds] * len(run)))
     return out
 
 
+def _runs(
+    bands: list[tuple[float, float]],
+    words: Sequence[Word],
+    x0: float,
+    x1: float,
+    min_gap: float,
+    lone: bool,
+) -> list[list[tuple[float, float]]]:
+    """Runs of consecutive bands that read as one table of two or more columns.
+
+    A run starts at a band whose words stand in two or more columns (a wide gap no
+    word crosses, with words on both sides) and takes in the bands below while the
+    words of all of them still leave a common gutter. A band with words on one side
+    only (an empty cell) joins when its type is the run's size; a heading in larger
+    type or a line across the gutter ends the run. A run of a single line (a header
+    row of two labels) counts only when the stack has three or more rules (`lone`).
+    """
+    out: list[list[tuple[float, float]]] = []
+    run: list[tuple[float, float]] = []
+    taken: list[Word] = []
+
+    def close() -> None:
+        lines = len({round(w.top) for w in taken})
+        if run and (lines >= 2 or lone):
+            out.append(list(run))
+
+    for top, bottom in bands:
+        mine = [w for w in words if top <= (w.top + w.bottom) / 2 <= bottom]
+        split = len(_column_gaps(mine, x0, x1, top, bottom, min_gap)) >= 3
+        joined = taken + mine
+        common = bool(run and mine) and len(_column_gaps(joined, x0, x1, -1e9, 1e9, min_gap)) >= 3
+        if common and (split or _same_size(mine, taken)):
+            run.append((top, bottom))
+            taken = joined
+            continue
+        close()
+        run, taken = ([(top, bottom)], mine) if split else ([], [])
+    close()
+    return out
+
+
+def _same_size(a: Sequence[Word], b: Sequence[Word]) -> bool:
+    """Are the median sizes of `a` and `b` within RUN_SIZE_RATIO of each other?"""
+    sa, sb = (sorted(w.size for w in ws)[len(ws) // 2] for ws in (a, b))
+    return max(sa, sb) <= RUN_SIZE_RATIO * min(sa, sb)
+
+
 def _column_gaps(
-    words: Sequence[Word], x0: float, x1: float, top: float, bottom: float, min_gap: float
+    words: Sequence[Word],
+    x0: float,
+    x1: float,
+    top: float,
+    bottom: float,
+    min_gap: float,
+    inset: bool = False,
 ) -> list[float]:
-    """Column boundaries: the middles of wide x-gaps that no word inside the box crosses."""
+    """Column boundaries: wide x-gaps that no word inside the box crosses.
+
+    A boundary is the middle of its gap; with `inset`, it sits as far left of the words
+    after it as the leftmost words sit from `x0` (the cell padding), so it keeps its
+    place when the words before it change (the same table on the next page).
+    """
     spans = sorted(
-        (w.x0, w.x1) for w in words if top <= (w.top + w.bottom) / 2 <= bottom and x0 <= w.x0 <= x1
+        (w.x0, w.x1)
+        for w in words
+        if top <= (w.top + w.bottom) / 2 <= bottom and x0 <= (w.x0 + w.x1) / 2 <= x1
     )
     if not spans:
         return []
+    pad = max(spans[0][0] - x0, 0.0)
     bounds = [x0]
     reach = spans[0][1]
     for a, b in spans[1:]:
         if a - reach >= min_gap:
-            bounds.append((a + reach) / 2)
+            bounds.append(max(a - pad, (a + reach) / 2) if inset else (a + reach) / 2)
         reach = max(reach, b)
     return [*bounds, x1]

@@ -10,6 +10,8 @@ import signal
 import subprocess
 import sys
 import time
+from email import message_from_bytes
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +111,8 @@ def test_mixed_batch_lands_exactly_and_a_second_run_changes_nothing(
     assert folder_sizes(dovecot, account) == {"INBOX": 0, "Processed": len(batch) - quarantined,
                                               "Quarantine": quarantined}
     acks = sorted(m.rcpt_tos[0] for m in smtp_server.messages)
-    assert len(acks) == len(rows)  # one acknowledgement per submission, none for duplicates
+    senders = sorted(parseaddr(str(message_from_bytes(m.raw)["From"]))[1] for m in batch if m.message_id)
+    assert acks == senders  # one acknowledgement per submission, to its sender; none for duplicates
     assert all(m.message["Subject"].startswith("Received: ") for m in smtp_server.messages)
 
     second = intake(url, postgres_url, env)

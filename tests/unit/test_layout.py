@@ -515,12 +515,12 @@ def test_short_line_before_a_capital_after_a_loose_end_stays_in_its_paragraph() 
 
 
 def test_address_and_date_lines_are_separate_paragraphs() -> None:
-    words = _lines([FULL, "3 Kirkgate, Ayr KA7 1XX", "10/07/2006", "report due in spring", "2007."], 100)
+    texts = ["East Ayrshire Council", "3 Kirkgate, Ayr KA7 1XX", "10/07/2006"]
+    words = _lines([*texts, "Report due in spring", "2007.", FULL], 100)
     assert blocks_from_pages([_page(words)]) == (
+        *(Paragraph(t) for t in texts),
+        Paragraph("Report due in spring 2007."),
         Paragraph(FULL),
-        Paragraph("3 Kirkgate, Ayr KA7 1XX"),
-        Paragraph("10/07/2006"),
-        Paragraph("report due in spring 2007."),
     )
 
 
@@ -534,16 +534,18 @@ def test_line_ending_in_hyphen_after_a_digit_joins_without_space() -> None:
 def test_number_closing_a_citation_at_line_start_is_a_wrap() -> None:
     words = _lines(
         [
-            "7. Develop our capacity (Rec.",
-            "4) with partners.",
             "Improve the service (Rec.",
             "4) for carers.",
+            "7. Develop our capacity (Rec.",
+            "4) with partners.",
+            "8. Next item.",
         ],
         100,
     )
     assert blocks_from_pages([_page(words)]) == (
-        Paragraph("7. Develop our capacity (Rec. 4) with partners.", list_item=True),
         Paragraph("Improve the service (Rec. 4) for carers."),
+        Paragraph("7. Develop our capacity (Rec. 4) with partners.", list_item=True),
+        Paragraph("8. Next item.", list_item=True),
     )
 
 
@@ -591,11 +593,12 @@ def test_two_column_tables_with_horizontal_rules_only_and_a_heading_between() ->
 def test_reportlab_two_column_table_with_horizontal_rules_only() -> None:
     import io
 
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph as RLParagraph
-    from reportlab.platypus import SimpleDocTemplate, Table as RLTable, TableStyle
+    from reportlab.lib import colors  # type: ignore[import-untyped]
+    from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
+    from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
+    from reportlab.platypus import Paragraph as RLParagraph  # type: ignore[import-untyped]
+    from reportlab.platypus import SimpleDocTemplate, TableStyle
+    from reportlab.platypus import Table as RLTable
 
     from extractors import read
 
