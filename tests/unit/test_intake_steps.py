@@ -182,6 +182,7 @@ def test_returns_in_a_zip_and_in_a_forwarded_email_are_found(maildir_settings: S
 def test_processed_and_quarantine_folders_are_configurable(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home", processed_folder="Done", quarantine_folder="Held")
     root = settings.home / "mail" / "submissions"
+    root.parent.mkdir(parents=True)
     box = stdlib_mailbox.Maildir(str(root), create=True)
     box.add(MessageBuilder(message_id="<plain@x>").text("Hello").build())
     box.add(fife_email("<ok@fife>", ["A strength."]))
