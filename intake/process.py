@@ -19,6 +19,7 @@ import socket
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from extractors import extract
 from intake.mailbox_protocol import Mailbox, MailboxMessage
@@ -195,7 +196,7 @@ def _extract(rt: Runtime, attachment: Attachment) -> Return | DocumentError:
         return err
 
 
-def _record(rt: Runtime, session, sub_id: int, doc_id: int, sha: str, a: Attachment,  # type: ignore[no-untyped-def]
+def _record(rt: Runtime, session: Session, sub_id: int, doc_id: int, sha: str, a: Attachment,
             result: Return | DocumentError, parsed: ParsedMessage, received_at: dt.datetime) -> DocumentResult:
     name = a.filename or a.safe_name
     if isinstance(result, DocumentError):
@@ -241,7 +242,7 @@ def _verdict(parsed: ParsedMessage, docs: list[DocumentResult]) -> tuple[Submiss
     return SubmissionStatus.NO_RETURN, f"no self assessment return among the attachments: {kinds}"
 
 
-def _earlier_submission(session, shas: list[str], this_id: int) -> int | None:  # type: ignore[no-untyped-def]
+def _earlier_submission(session: Session, shas: list[str], this_id: int) -> int | None:
     """The earliest other submission that already holds every one of these files."""
     if not shas:
         return None
@@ -258,12 +259,12 @@ def _earlier_submission(session, shas: list[str], this_id: int) -> int | None:  
     return min(common) if common else min(min(v) for v in holders.values())
 
 
-def _stored_outcome(session, ref: MessageRef, sub_id: int | None, kind: str,  # type: ignore[no-untyped-def]
+def _stored_outcome(session: Session, ref: MessageRef, sub_id: int | None, kind: str,
                     ledger_status: str | None = None) -> Outcome:
     """The outcome of a submission processed earlier, rebuilt from the warehouse."""
-    if sub_id is None:
-        return Outcome(ref, kind, None, ledger_status or "", None)
-    sub = session.get(Submission, sub_id)
+    sub = session.get(Submission, sub_id) if sub_id is not None else None
+    if sub is None:
+        return Outcome(ref, kind, sub_id, ledger_status or "", None)
     docs = []
     for doc in session.scalars(select(Document).where(Document.submission_id == sub_id).order_by(Document.id)):
         ret = session.scalars(select(ReturnVersion).where(ReturnVersion.document_sha256 == doc.sha256)).one_or_none()

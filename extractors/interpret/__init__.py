@@ -43,7 +43,7 @@ def vocabulary(collection: Collection) -> Vocabulary:
 
 def interpret(document: Document, collection: Collection, filename: str | None = None) -> Return:
     vocab = vocabulary(collection)
-    found = Walker(vocab).walk(document.blocks)
+    found = Walker(vocab, ocr=document.ocr).walk(document.blocks)
     sections = _sections(found, collection, vocab)
     item_count = sum(len(s.all_items) for s in sections.values())
     _refuse_non_returns(found, item_count)
@@ -61,13 +61,13 @@ def interpret(document: Document, collection: Collection, filename: str | None =
             type=f.organisation_type(found.fields.get("organisation_type"), vocab),
         ),
         contact=Contact(
-            name=f.clean_value(found.fields.get("contact_name"), vocab),
+            name=_tidy(f.clean_value(found.fields.get("contact_name"), vocab), document.ocr),
             email=f.email(found.fields.get("contact_email")),
             phone=f.clean_value(found.fields.get("contact_phone"), vocab),
         ),
         services=tuple(services),
         sections=sections,
-        sign_off=_sign_off(found, vocab),
+        sign_off=_sign_off(found, vocab, document.ocr),
         source=Source(
             filename=filename,
             media_type=document.media_type,
@@ -162,7 +162,12 @@ def _is_addressee(line: str) -> bool:
     return any(w in k for w in _ADDRESSEE_WORDS)
 
 
-def _sign_off(found: Collected, vocab: Vocabulary) -> SignOff:
+def _tidy(value: str | None, ocr: bool) -> str | None:
+    """A name or position without the stray marks OCR leaves at its ends (OCR only)."""
+    return f.strip_stray_marks(value) if ocr else value
+
+
+def _sign_off(found: Collected, vocab: Vocabulary, ocr: bool = False) -> SignOff:
     fields = found.fields
     name = f.clean_value(fields.get("sign_name"), vocab)
     position = f.clean_value(fields.get("position"), vocab)
@@ -179,8 +184,8 @@ def _sign_off(found: Collected, vocab: Vocabulary) -> SignOff:
         date = next((d for line in found.preamble if len(line) <= 40 and (d := parse_date(line))), None)
     return SignOff(
         signed=signed,
-        name=f.signatory_name(name, vocab) if name else None,
-        position=position,
+        name=_tidy(f.signatory_name(name, vocab) if name else None, ocr),
+        position=_tidy(position, ocr),
         date=date,
     )
 

@@ -15,7 +15,6 @@ _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _TICKED = r"☒|☑|✓|✔|✗|✘|■|⊠|\[\s*[xX✓✔]\s*\]|\(\s*[xX✓✔]\s*\)|(?:(?<=\s)|^)[xX](?=\s+[A-Za-z])"
 _UNTICKED = r"☐|□|▢|\[\s*\]|\(\s*\)"
 _BOX = re.compile(rf"({_TICKED})|({_UNTICKED})")
-_X_TICK = re.compile(r"(?:^|\s)[xX](?=\s+[A-Za-z])")
 _YES = {"yes", "y", "x", "ticked", "provided", "true", "1"}
 _ALL = re.compile(r"^all(?: three| 3)?(?: of)?(?: the above| these| them| services| three services)?$")
 # "Community care: Yes", "Criminal justice - No", "Children and families  yes"
@@ -97,13 +96,9 @@ def organisation_type(text: str | None, vocab: Vocabulary) -> str | None:
 def ticked_segments(value: str) -> list[str] | None:
     """The option texts that carry a tick, when the value is a row of tick boxes;
     None when it has no tick boxes at all."""
-    marks = list(_BOX.finditer(value))
+    marks = list(_BOX.finditer(value))  # a typed "X" before an option counts as a tick
     if not marks:
-        x_marks = list(_X_TICK.finditer(value))
-        if not x_marks:
-            return None
-        marks_text = [value[m.end() :] for m in x_marks]
-        return [re.split(r"\s{2,}|[;,/]", t.strip())[0] for t in marks_text]
+        return None
     out: list[str] = []
     for i, m in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(value)
@@ -143,7 +138,9 @@ def services(text: str | None, vocab: Vocabulary) -> list[str] | None:
 
 
 def is_yes(text: str) -> bool:
-    return key(text) in _YES or bool(_BOX.fullmatch(text.strip()) and _BOX.match(text.strip()).group(1))  # type: ignore[union-attr]
+    """A "Yes", an "X" or a ticked box written against one option."""
+    whole = _BOX.fullmatch(text.strip())
+    return key(text) in _YES or bool(whole and whole.group(1))
 
 
 def email(text: str | None) -> str | None:
@@ -165,4 +162,27 @@ def signatory_name(text: str | None, vocab: Vocabulary) -> str | None:
     if value is None:
         return None
     value = re.sub(r"^/s/\s*", "", value, flags=re.IGNORECASE).strip()
+    return value or None
+
+
+# Marks OCR leaves at the ends of a short field: dust read as a quote or full stop.
+_STRAY_LEAD = "‘’'\"“”`´.,:;|_~*!¢•·-–—"
+_STRAY_TRAIL = "‘’'\"“”`´.,:;|_~*!¢•·-–—"
+_INITIAL_END = re.compile(r"(?:^|\s)[A-Z]\.$")
+
+
+def strip_stray_marks(text: str | None) -> str | None:
+    """A name or position read by OCR without stray marks at its ends.
+
+    "Catriona Drummond." -> "Catriona Drummond", "‘Head of Social Work" -> "Head of
+    Social Work". Punctuation inside the value stays ("J. Smith", "O'Neil"), and so
+    does a full stop that ends an initial ("Smith J."). None when nothing is left.
+    """
+    if text is None:
+        return None
+    value = text.strip().lstrip(_STRAY_LEAD).lstrip()
+    while value and value[-1] in _STRAY_TRAIL:
+        if value[-1] == "." and _INITIAL_END.search(value):
+            break
+        value = value[:-1].rstrip()
     return value or None

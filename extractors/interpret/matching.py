@@ -20,6 +20,8 @@ _SECTION_WORD = re.compile(r"^\s*(?:section|part|sect\.?)\s*(\d{1,2})?\s*[:.\-�
 _LEAD_NUMBER = re.compile(r"^\s*\(?(\d{1,2})\s*[.:)\-–—]?\s+")
 _NON_WORD = re.compile(r"[^a-z0-9@/ ]+")
 _SPACES = re.compile(r"\s+")
+FUZZY_TEMPLATE_SCORE = 85.0  # rapidfuzz partial_ratio of an OCR'd line against form text
+FUZZY_TEMPLATE_SLACK = 8  # characters a misread line may run longer than the sentence
 _QUALIFIERS = {"for", "in", "and", "over", "during", "this", "next", "we", "to", "identified", "at", "from"}
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
@@ -211,12 +213,14 @@ class Vocabulary:
         k = key(text) or text.strip().lower()
         return k in self._empty or not any(ch.isalnum() for ch in text)
 
-    def is_template(self, text: str, fragments: bool = True) -> bool:
+    def is_template(self, text: str, fragments: bool = True, ocr: bool = False) -> bool:
         """Guidance, placeholders and reference lines printed on the form.
 
         A line that starts with form text is form text; with `fragments`, so is a
         piece of a form sentence (4+ words: a PDF or scan may split a sentence), but
-        never a box or section heading, which the form also prints.
+        never a box or section heading, which the form also prints. With `ocr` (the
+        line was read from a scan) a line of 6+ words that is close to form text,
+        allowing for misread words (`fuzzy_template`), is form text as well.
         """
         k = key(text, keep_parens=True)
         if not k:
@@ -225,4 +229,24 @@ class Vocabulary:
             return True
         if fragments and len(k) >= 20 and k.count(" ") >= 3 and any(k in t for t in self._template):
             return self.box(text) is None and self.section(text) is None
+        if ocr and fragments and self.fuzzy_template(k):
+            return self.box(text) is None and self.section(text) is None
         return False
+
+    def fuzzy_template(self, k: str) -> bool:
+        """True when the keyed line `k` (6+ words) is form text with OCR damage.
+
+        The line must score `FUZZY_TEMPLATE_SCORE` or more on rapidfuzz's
+        ``partial_ratio`` against a template sentence no more than a few characters
+        shorter than it (a line much longer than the sentence is an answer that
+        quotes or paraphrases the form, not the form). One badly misread word in
+        the ten of "Issues you would like the national change programmes to
+        address" still scores 87; answers written on the form score under 60.
+        """
+        if len(k.split()) < 6:
+            return False
+        return any(
+            len(k) <= len(t) + FUZZY_TEMPLATE_SLACK
+            and fuzz.partial_ratio(k, t) >= FUZZY_TEMPLATE_SCORE
+            for t in self._template
+        )

@@ -75,7 +75,7 @@ def citations(text: str, valid: frozenset[int] = frozenset(range(1, 14))) -> tup
     found: set[int] = set()
     for m in _PREFIXED.finditer(text):
         if m.group(0)[0] in "Rr" and len(m.group(0)) > 1 and m.group(0)[1].isalpha():
-            word = re.match(r"[A-Za-z]+", m.group(0)).group(0).lower()  # type: ignore[union-attr]
+            word = re.sub(r"[^A-Za-z].*", "", m.group(0)).lower()
             if word not in {"rec", "recs", "recommendation", "recommendations"}:
                 continue
         found.update(_expand(m.group(1)))

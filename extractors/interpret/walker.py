@@ -59,8 +59,9 @@ class Collected:
 
 
 class Walker:
-    def __init__(self, vocab: Vocabulary) -> None:
+    def __init__(self, vocab: Vocabulary, ocr: bool = False) -> None:
         self.vocab = vocab
+        self.ocr = ocr  # the document was read from a scan: form text may be misread
         self.out = Collected()
         self.section: str | None = None
         self.box: str | None = None
@@ -113,7 +114,7 @@ class Walker:
         text = collapse(p.text)
         # Under "Yours sincerely" a short line is a name or a post, even when the form's
         # guidance happens to contain it ("Chief Social Work Officer").
-        if not text or self.vocab.is_template(text, fragments=not self.closing):
+        if not text or self.vocab.is_template(text, fragments=not self.closing, ocr=self.ocr):
             return
         head = self._heading_before_template(text)
         if head is not None:
@@ -243,7 +244,7 @@ class Walker:
         items = self.out.items.setdefault((section, box), [])
         for chunk, marked in _chunks(p):
             text = collapse(chunk)
-            if not text or self.vocab.is_template(text):
+            if not text or self.vocab.is_template(text, ocr=self.ocr):
                 continue
             if self.vocab.is_empty_answer(text):
                 continue
