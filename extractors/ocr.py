@@ -9,7 +9,10 @@ Per page:
    that image at its native resolution; anything else is rendered with pdfium at
    `limits.ocr_dpi`.
 2. **Clean-up** (`extractors.ocr_image`): grayscale, Otsu binarisation, skew from a
-   projection-profile search over -5..+5 degrees, rotate level.
+   projection-profile search over -5..+5 degrees, rotate level, isolated specks of
+   dust painted white (`speck_mask`: tiny blobs with no other ink nearby; a full
+   stop is larger and sits by its letter). Tesseract reads a speck in a word gap as
+   "." or "," and glues it to the words around it ("policy.and").
 3. **Rules.** Long thin runs of ink are table borders -> `Rule`s. They are painted
    white before OCR: Tesseract reads a cell border next to a letter as "|" or
    merges it into the word.
@@ -150,10 +153,12 @@ def layout_from_image(
     straight = ocr_image.deskew(gray, angle)
     values = np.asarray(straight)
     ink = ocr_image.binarise(values, threshold)
+    specks = ocr_image.speck_mask(ink, dpi)
+    ink &= ~specks
     rules = ocr_image.find_rules(ink)
     lines_mask = ocr_image.rule_mask(ink.shape, rules, margin=2)
     cleaned = values.copy()
-    cleaned[lines_mask] = 255
+    cleaned[lines_mask | specks] = 255
     clean_image = Image.fromarray(cleaned)
     text_ink = ink & ~lines_mask
 

@@ -20,6 +20,15 @@ Approach, chosen for scans of printed forms at 150-300 dpi:
   row is OR-ed with its neighbours (a 1 px line that wanders by a pixel after
   deskew stays one run), gaps of a few pixels are bridged (scanner dropouts), and
   runs at least `min_length` long on nearby rows are merged into one `Rule`.
+* `speck_mask`: dust and speckle, found before Tesseract reads the page. A speck
+  is a blob of at most a dpi-relative area (2 px at 150 dpi, 8 at 300) with no
+  other ink within a dpi-relative radius (3 px at 150 dpi), or, that small, not
+  touching any ink at all. Both are tested with summed-area tables (a small
+  window holding a little ink whose surrounding window holds no more), numpy
+  only, ~0.1 s a page. A full stop, comma or the dot of an "i" is larger (4+ px
+  at 150 dpi) and sits by its letter, so it stays; a speck that touches a letter
+  stays too (the word clean-up in `extractors.ocr_words` deals with what
+  Tesseract makes of it).
 * `ink_regions`: connected regions of ink on a coarse grid (cells of a few pixels,
   so nearby strokes of handwriting join), found by a flood fill over the occupied
   cells only; used for signatures and other non-text ink.
@@ -258,6 +267,75 @@ def rule_mask(shape: tuple[int, int], rules: Iterable[Rule], margin: int = 2) ->
         bottom = min(height, int(rule.bottom) + margin + 1)
         mask[top:bottom, x0:x1] = True
     return mask
+
+
+def _window_sums(
+    table: NDArray[np.int32], size: int, shape: tuple[int, int]
+) -> NDArray[np.int32]:
+    """Sums of the size x size windows at each (y, x) of `shape`.
+
+    `table` is an inclusive summed-area table whose row (column) ``y`` holds the ink
+    above (left of) and including the window's first row (column) minus one.
+    """
+    rows, cols = shape
+    return np.asarray(
+        table[size : size + rows, size : size + cols]
+        - table[:rows, size : size + cols]
+        - table[size : size + rows, :cols]
+        + table[:rows, :cols]
+    )
+
+
+def speck_mask(ink: Ink, dpi: float) -> Ink:
+    """True on isolated specks of ink (module docstring) and the white just round them.
+
+    Two tests, dpi-relative (pixel figures at 150 dpi / 300 dpi):
+
+    * far from any ink: at most ``(dpi / 100) ** 2`` pixels (2 / 8) in a
+      ``dpi / 75`` square (2 / 4) with no other ink within ``dpi / 50`` (3 / 6);
+    * touching no ink: at most ``2 * (dpi / 150) ** 2`` pixels (2 / 8) in the same
+      square with no ink in the pixels around it. A full stop is 4+ pixels at
+      150 dpi and a light one is still joined to its letter's anti-aliasing.
+
+    The mask also covers the white pixels next to each speck (the gray halo a
+    scanner or JPEG leaves), so painting it white leaves nothing for Tesseract.
+    """
+    square = max(2, round(dpi / 75.0))
+    far = _isolated_blobs(ink, max(2, int((dpi / 100.0) ** 2 - 1e-9)), square, max(2, round(dpi / 50.0)))
+    tiny = _isolated_blobs(ink, max(2, int(2 * (dpi / 150.0) ** 2)), square, 1)
+    return far | tiny
+
+
+def _isolated_blobs(ink: Ink, area: int, size: int, radius: int) -> Ink:
+    """True on ink of at most `area` pixels inside a size x size square with no other
+    ink within `radius` of the square, plus a one-pixel margin round the square
+    (for each square that holds the blob: up to `size` pixels of white round it)."""
+    height, width = ink.shape
+    if height == 0 or width == 0:
+        return np.zeros(ink.shape, dtype=bool)
+    pad = radius + 1
+    tail = radius + size + 1
+    # int32 sums: a page of 40 megapixels (the rendering bound) still fits.
+    padded = np.zeros((height + pad + tail, width + pad + tail), dtype=np.int32)
+    padded[pad : pad + height, pad : pad + width] = ink
+    table = padded.cumsum(axis=0, dtype=np.int32)
+    table = table.cumsum(axis=1, dtype=np.int32)
+    del padded
+    # Windows anchored at (y, x) of the ink image: inner [y, y + size), outer the same
+    # grown by `radius` on every side. Offsets are into the padded table.
+    shape = (height, width)
+    inner = _window_sums(table[pad - 1 :, pad - 1 :], size, shape)
+    outer = _window_sums(table[pad - 1 - radius :, pad - 1 - radius :], size + 2 * radius, shape)
+    anchors = (inner > 0) & (inner <= area) & (inner == outer)
+    if not anchors.any():
+        return np.zeros(ink.shape, dtype=bool)
+    mask = np.zeros((height + size + 2, width + size + 2), dtype=bool)
+    ys, xs = np.nonzero(anchors)
+    for dy in range(size + 2):
+        for dx in range(size + 2):
+            mask[ys + dy, xs + dx] = True
+    # mask is offset by one pixel (the halo above and left of the window).
+    return np.asarray(mask[1 : height + 1, 1 : width + 1])
 
 
 def ink_regions(ink: Ink, cell: int = 6, min_cells: int = 1) -> list[Box]:

@@ -56,6 +56,14 @@ EMPTY_TOKENS = frozenset({"☐", "□", "O", "0", "o", "[]", "[ ]", "LJ", "Cl", 
 GOOD_CONFIDENCE = 60.0  # Tesseract confidence (0-100) of a word taken as read
 NOISE_CONFIDENCE = 30.0
 DASHES = frozenset({"-", "–", "—"})
+# Punctuation glued between two lower-case letters ("policy.and"): a speck.
+GLUED_PUNCT = re.compile(r"(?<=[a-z])[.,:;](?=[a-z])")
+# Tokens whose inner punctuation is real: addresses and abbreviations ("e.g.").
+_ADDRESS_LIKE = re.compile(
+    r"@|://|www\.|\.(?:org|com|net|gov|scot|uk|ac|nhs|example)\b", re.IGNORECASE
+)
+ABBREVIATION = re.compile(r"(?:^|[^A-Za-z])[A-Za-z]\.[A-Za-z]\.")
+KEPT_MARKS = frozenset({TICKED, EMPTY, "&"})
 # A quote mark glued between a letter and a digit: a speck, never English.
 GLUED_QUOTE = re.compile(r"(?<=[^\W\d_])['‘’`´\"“”]+(?=\d)")
 # Inside a word (leading and trailing punctuation stripped): characters that are not
@@ -336,12 +344,15 @@ def has_glitch(text: str) -> bool:
     return bool(GLITCH.search(core) or GLUED_QUOTE.search(core))
 
 
-def _split_glued(word: OcrWord) -> list[OcrWord]:
-    parts: list[OcrWord] = []
-    text = word.text
-    cuts = [(m.start(), m.end()) for m in GLUED_QUOTE.finditer(text)]
+def _cut(word: OcrWord, cuts: Sequence[tuple[int, int]]) -> list[OcrWord]:
+    """`word` split at the given (start, end) character spans, the spans dropped.
+
+    Each piece gets a share of the word's box in proportion to its characters.
+    """
     if not cuts:
         return [word]
+    text = word.text
+    parts: list[OcrWord] = []
     per_char = word.width / max(1, len(text))
     start = 0
     for a, b in [*cuts, (len(text), len(text))]:
@@ -354,12 +365,58 @@ def _split_glued(word: OcrWord) -> list[OcrWord]:
     return parts
 
 
+def _split_glued(word: OcrWord) -> list[OcrWord]:
+    return _cut(word, [(m.start(), m.end()) for m in GLUED_QUOTE.finditer(word.text)])
+
+
+def split_glued_punctuation(word: OcrWord) -> list[OcrWord]:
+    """`word` split where a full stop, comma, colon or semicolon sits between two
+    lower-case letters ("policy.and" -> "policy", "and"): a speck read as punctuation.
+
+    English puts a space after such a mark, so inside a token it is dust. E-mail
+    addresses, web addresses and abbreviations ("e.g.", "i.e.", "a.m.") keep theirs.
+    """
+    text = word.text
+    if not GLUED_PUNCT.search(text) or _ADDRESS_LIKE.search(text) or ABBREVIATION.search(text):
+        return [word]
+    return _cut(word, [(m.start(), m.end()) for m in GLUED_PUNCT.finditer(text)])
+
+
+def drop_unsure_punctuation(words: Sequence[OcrWord]) -> list[OcrWord]:
+    """Words without lone punctuation tokens read with low confidence between two words.
+
+    "(Recommendations _ 4 and 10)": a speck in a word gap that Tesseract read as a
+    token of its own. A token of punctuation only (no letter or digit) whose
+    confidence is under `GOOD_CONFIDENCE` and that has a word on each side of it on
+    its line is dropped. Dashes ("care. - R2"), "&" and tick glyphs are kept, as is
+    any punctuation Tesseract was sure of or that starts or ends a line.
+    """
+    lines: dict[tuple[int, int, int], list[OcrWord]] = {}
+    for w in words:
+        lines.setdefault(w.line, []).append(w)
+    dropped: set[int] = set()
+    for line in lines.values():
+        line = sorted(line, key=lambda w: w.left)
+        for k in range(1, len(line) - 1):
+            w = line[k]
+            if (
+                w.conf < GOOD_CONFIDENCE
+                and not any(ch.isalnum() for ch in w.text)
+                and w.text not in KEPT_MARKS
+                and not any(ch in DASHES for ch in w.text)
+            ):
+                dropped.add(id(w))
+    return [w for w in words if id(w) not in dropped]
+
+
 def normalise_words(words: Sequence[OcrWord]) -> list[OcrWord]:
-    """Words with stray accents folded and glued quotes split (module docstring)."""
+    """Words with stray accents folded, glued quotes and glued punctuation split and
+    unsure lone punctuation dropped (module docstring)."""
     out: list[OcrWord] = []
-    for word in words:
+    for word in drop_unsure_punctuation(words):
         folded = fold_accents(word.text)
-        out.extend(_split_glued(replace(word, text=folded) if folded != word.text else word))
+        for piece in _split_glued(replace(word, text=folded) if folded != word.text else word):
+            out.extend(split_glued_punctuation(piece))
     return out
 
 

@@ -14,6 +14,7 @@ from extractors.ocr_image import (
     find_rules,
     ink_regions,
     otsu_threshold,
+    speck_mask,
 )
 from extractors.ocr_words import (
     EMPTY,
@@ -21,10 +22,12 @@ from extractors.ocr_words import (
     OcrWord,
     box_glyph,
     drop_noise,
+    drop_unsure_punctuation,
     fit_to_ink,
     fix_email,
     fold_accents,
     normalise_words,
+    split_glued_punctuation,
     stray_marks,
 )
 
@@ -231,3 +234,73 @@ def test_stray_marks_finds_the_unread_list_number_left_of_a_line() -> None:
     marks = stray_marks(ink, words)
 
     assert [(m.x0, m.top, line) for m, line in marks] == [(25.0, 44.0, (1, 1, 2))]
+
+
+def test_speck_mask_removes_isolated_specks_but_keeps_a_full_stop_by_its_letter() -> None:
+    ink = np.zeros((40, 60), dtype=bool)
+    ink[10, 10] = True  # a lone speck
+    ink[5, 50] = ink[6, 51] = True  # a two-pixel speck, diagonal
+    ink[20:30, 20:23] = True  # a letter's stroke
+    ink[28:30, 24:26] = True  # a 2 x 2 full stop a pixel from it
+    ink[20, 30] = ink[20, 33] = True  # two pixels close together: only the touch test
+
+    mask = speck_mask(ink, 150.0)
+
+    assert np.argwhere(mask & ink).tolist() == [[5, 50], [6, 51], [10, 10], [20, 30], [20, 33]]
+    assert mask[8:13, 8:13].all() and not mask[7, 10] and not mask[10, 13]  # white halo
+    assert not mask[20:30, 20:26].any()
+
+
+def test_speck_mask_keeps_a_full_stop_alone_and_scales_with_dpi() -> None:
+    ink = np.zeros((40, 40), dtype=bool)
+    ink[10:12, 10:12] = True  # four pixels: a full stop at 150 dpi, a speck at 300
+    ink[30, 30] = True
+
+    assert np.argwhere(speck_mask(ink, 150.0) & ink).tolist() == [[30, 30]]
+    assert np.argwhere(speck_mask(ink, 300.0) & ink).tolist() == [[10, 10], [10, 11], [11, 10], [11, 11], [30, 30]]
+    assert not speck_mask(np.zeros((0, 0), dtype=bool), 150.0).any()
+
+
+def test_split_glued_punctuation_splits_a_speck_between_lower_case_letters() -> None:
+    word = OcrWord("policy.and", 90.0, 100, 50, 100, 16, (1, 1, 1))
+
+    first, second = split_glued_punctuation(word)
+
+    assert (first.text, first.left, first.width) == ("policy", 100, 60)
+    assert (second.text, second.left, second.width) == ("and", 170, 30)
+    assert [w.text for w in split_glued_punctuation(replace(word, text="groups,and;so"))] == [
+        "groups",
+        "and",
+        "so",
+    ]
+    for kept in ("e.g.", "i.e.the", "jo.bloggs@x.org", "www.site.org.uk", "Islands.Befriending", "care."):
+        assert [w.text for w in split_glued_punctuation(replace(word, text=kept))] == [kept]
+
+
+def test_drop_unsure_punctuation_drops_a_lone_unsure_mark_between_words() -> None:
+    def word(text: str, left: int, conf: float = 90.0) -> OcrWord:
+        return OcrWord(text, conf, left, 50, 10, 16, (1, 1, 1))
+
+    words = [
+        word(",", 0, 20.0),  # starts the line: kept
+        word("Recs", 20),
+        word("_", 40, 20.0),
+        word("4", 60),
+        word("-", 80, 20.0),
+        word("&", 100, 20.0),
+        word(".", 120, 95.0),
+        word("x", 140),
+        word(",", 160, 10.0),  # ends the line: kept
+    ]
+
+    assert [w.text for w in drop_unsure_punctuation(words)] == [",", "Recs", "4", "-", "&", ".", "x", ","]
+
+
+def test_normalise_words_splits_glued_punctuation_and_drops_unsure_marks() -> None:
+    words = [
+        OcrWord("policy.and", 90.0, 0, 50, 100, 16, (1, 1, 1)),
+        OcrWord("’", 30.0, 110, 50, 5, 16, (1, 1, 1)),
+        OcrWord("héalth", 90.0, 120, 50, 60, 16, (1, 1, 1)),
+    ]
+
+    assert [w.text for w in normalise_words(words)] == ["policy", "and", "health"]

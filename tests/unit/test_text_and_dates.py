@@ -6,8 +6,11 @@ import datetime as dt
 
 import pytest
 
+from extractors.interpret import vocabulary
 from extractors.interpret.dates import parse_date
+from extractors.interpret.fields import strip_stray_marks
 from extractors.interpret.text import citations, item_text
+from schemas.collection import load_collection
 
 
 @pytest.mark.parametrize(
@@ -74,3 +77,28 @@ def test_uk_dates_are_read_day_first(written: str, iso: str) -> None:
 @pytest.mark.parametrize("written", ["31/02/2006", "n/a", "", "October"])
 def test_impossible_or_missing_dates_are_none(written: str) -> None:
     assert parse_date(written) is None
+
+
+def test_strip_stray_marks_trims_ocr_marks_at_the_ends_only() -> None:
+    assert strip_stray_marks("Catriona Drummond.") == "Catriona Drummond"
+    assert strip_stray_marks("‘Head of Social Work") == "Head of Social Work"
+    assert strip_stray_marks("Director:") == "Director"
+    assert strip_stray_marks("Chief Executive, ") == "Chief Executive"
+    assert strip_stray_marks("J. Smith") == "J. Smith"
+    assert strip_stray_marks("Smith J.") == "Smith J."
+    assert strip_stray_marks("O'Neil") == "O'Neil"
+    assert strip_stray_marks(" . ") is None
+    assert strip_stray_marks(None) is None
+
+
+def test_template_check_is_fuzzy_for_ocr_only() -> None:
+    vocab = vocabulary(load_collection())
+    misread = "Issues you would like the national change y.vy:cnnues to address"
+
+    assert vocab.is_template(misread, ocr=True) is True
+    assert vocab.is_template(misread) is False
+    assert vocab.is_template("Issues you would like the national change programmes to address") is True
+    answer = "Support for small voluntary organisations to take part in the change programmes."
+    assert vocab.is_template(answer, ocr=True) is False
+    assert vocab.is_template("Issues national change y.vy:cnnues", ocr=True) is False  # under 6 words
+    assert vocab.fuzzy_template("issues you would like the national change yvycnnues to address") is True
