@@ -30,7 +30,7 @@ from lxml import etree
 from extractors import detect
 from extractors.document import Block, Cell, Document, Figure, Paragraph, Table
 from extractors.limits import Limits
-from extractors.ooxml_guard import check_zip, read_entry
+from extractors.ooxml_guard import check_archive, read_entry
 from returns.errors import UnreadableDocument
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -44,10 +44,10 @@ _DRAWINGS = {f"{_w}drawing", f"{_w}pict", f"{_w}object"}
 
 def read_docx(data: bytes, limits: Limits) -> Document:
     """Read a .docx or .docm file (bytes) into document blocks."""
-    check_zip(data, limits)
-    media_type = detect.sniff(data)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:  # opened once: guard, type, parts
+            check_archive(zf, limits)
+            media_type = _media_type(zf, limits)
             main = _main_part(zf, limits)
             body_xml = read_entry(zf, main, limits.max_unzipped_bytes)
             styles_name = _related(zf, main, "/styles")
@@ -66,6 +66,14 @@ def read_docx(data: bytes, limits: Limits) -> Document:
 
 
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def _media_type(zf: zipfile.ZipFile, limits: Limits) -> str:
+    if "[Content_Types].xml" in zf.namelist():
+        types = read_entry(zf, "[Content_Types].xml", limits.max_unzipped_bytes)
+        if b"macroEnabled.main" in types:
+            return detect.DOCM
+    return detect.DOCX
 
 
 def _main_part(zf: zipfile.ZipFile, limits: Limits) -> str:
