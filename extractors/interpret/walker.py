@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractors.document import Block, Cell, Figure, Paragraph, Table, iter_paragraphs
+from extractors.interpret.fields import is_yes
 from extractors.interpret.matching import SectionHit, Vocabulary, key
 from extractors.interpret.text import collapse, has_marker
 
@@ -277,9 +278,12 @@ class Walker:
         if not filled:
             return col_boxes
         boxes = [self.vocab.box(t.rstrip(":")) if t else None for t in texts]
-        if all(boxes[i] for i in filled):
+        if all(boxes[i] for i in filled) or (
+            # a matrix header: "Section | Strengths | Priorities" (rows name the sections)
+            len(filled) >= 3 and filled[0] == 0 and len(texts[0]) <= 30 and all(boxes[i] for i in filled[1:])
+        ):
             self.out.form_tables += 1
-            return boxes
+            return [None, *boxes[1:]] if boxes[0] is None else boxes
         first = texts[filled[0]]
         if len(filled) == 1 and len(first) <= 160:
             hit = self.vocab.section(first)
@@ -318,10 +322,10 @@ class Walker:
         if name is None:
             if self.section is None and not self.sign_off:
                 hit = self.vocab.section(texts[0])
-                if hit is not None and hit.key in self.vocab.collection.service_keys:
-                    value = " ".join(texts[1:])
-                    from extractors.interpret.fields import is_yes
-
+                value = " ".join(t for t in texts[1:] if t)
+                # Part A as one row per service with a tick ("Community care | Yes");
+                # a row whose cells hold sentences is a matrix row of items instead.
+                if hit is not None and hit.key in self.vocab.collection.service_keys and len(value.split()) <= 3:
                     if is_yes(value):
                         self.out.service_ticks.append(hit.key)
                     return True

@@ -245,3 +245,58 @@ def test_macro_enabled_document_is_read_without_running_macros() -> None:
     record = extract(out.getvalue(), "return.docm")
     assert record.source.media_type == DOCM
     assert texts(record, "children_families", "strengths") == ["Family group conferencing everywhere."]
+
+
+def _docx(build) -> bytes:  # type: ignore[no-untyped-def]
+    import docx
+
+    doc = docx.Document()
+    build(doc)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def test_matrix_layout_with_a_section_per_row_is_read() -> None:
+    def build(doc) -> None:  # type: ignore[no-untyped-def]
+        doc.add_paragraph("Name of organisation: Orkney Islands Council")
+        table = doc.add_table(rows=3, cols=3)
+        for i, row in enumerate([("Section", "Strengths", "Priorities for change"),
+                                 ("Children and families", "Family centres on every island (R2).", "N/A"),
+                                 ("Criminal justice", "Throughcare plans for all.", "Women offenders service (R1).")]):
+            for c, text in enumerate(row):
+                table.cell(i, c).text = text
+
+    record = extract(_docx(build))
+    assert [(k, texts(record, k, "strengths"), texts(record, k, "priorities"))
+            for k in ("children_families", "community_care", "criminal_justice")] == [
+        ("children_families", ["Family centres on every island (R2)."], []),
+        ("community_care", [], []),
+        ("criminal_justice", ["Throughcare plans for all."], ["Women offenders service (R1)."]),
+    ]
+    assert record.services == ("children_families", "criminal_justice")
+
+
+def test_vertical_layout_with_box_labels_in_the_first_column_is_read() -> None:
+    def build(doc) -> None:  # type: ignore[no-untyped-def]
+        doc.add_paragraph("Name of organisation: Clyde Carers Alliance")
+        doc.add_paragraph("Section 2: Community care", style="Heading 1")
+        table = doc.add_table(rows=2, cols=2)
+        table.cell(0, 0).text, table.cell(0, 1).text = "Strengths", "Carers centre open daily."
+        table.cell(1, 0).text, table.cell(1, 1).text = "Priorities for change", "Short breaks (R2)."
+
+    record = extract(_docx(build))
+    assert (texts(record, "community_care", "strengths"), texts(record, "community_care", "priorities")) == (
+        ["Carers centre open daily."], ["Short breaks (R2)."])
+
+
+def test_part_a_as_one_row_per_service_with_yes_or_no() -> None:
+    form = filled()
+    table = form.doc.add_table(rows=3, cols=2)
+    for i, (service, answer) in enumerate([("Children and families", "No"), ("Community care", "Yes"),
+                                           ("Criminal justice", "X")]):
+        table.cell(i, 0).text, table.cell(i, 1).text = service, answer
+    form.tables[0]._tbl.addnext(table._tbl)  # right after Part A, before the sections
+    form.part_a("Fife Council", "Local authority", "")
+    form.strengths("community_care", ["Joint working."])
+    assert extract(form.bytes()).services == ("community_care", "criminal_justice")
