@@ -410,13 +410,34 @@ def drop_unsure_punctuation(words: Sequence[OcrWord]) -> list[OcrWord]:
 
 
 def normalise_words(words: Sequence[OcrWord]) -> list[OcrWord]:
-    """Words with stray accents folded, glued quotes and glued punctuation split and
-    unsure lone punctuation dropped (module docstring)."""
+    """Words with stray accents folded, glued quotes and glued punctuation split,
+    unsure lone punctuation dropped and misread bullets restored (module docstring)."""
     out: list[OcrWord] = []
     for word in drop_unsure_punctuation(words):
         folded = fold_accents(word.text)
         for piece in _split_glued(replace(word, text=folded) if folded != word.text else word):
             out.extend(split_glued_punctuation(piece))
+    return restore_bullets(out)
+
+
+# What Tesseract makes of a round bullet ("•") at 150-300 dpi.
+_BULLET_MISREADS = frozenset({"¢", "e", "©", "®", "°", "«", "»", "e¢", "¢e", "«e", "oe", "eo", "*", "+"})
+
+
+def restore_bullets(words: Sequence[OcrWord]) -> list[OcrWord]:
+    """A line that opens with a bullet misread ("¢", "e", "©" ...) before a capitalised
+    word gets its bullet back ("•"), so the item boundary survives. Only the first
+    word of a line, and only when the next word on the line starts with a capital."""
+    lines: dict[tuple[int, int, int], list[int]] = {}
+    for i, w in enumerate(words):
+        lines.setdefault(w.line, []).append(i)
+    out = list(words)
+    for members in lines.values():
+        if len(members) < 2:
+            continue
+        first, nxt = sorted(members, key=lambda i: words[i].left)[:2]
+        if words[first].text in _BULLET_MISREADS and words[nxt].text[:1].isupper():
+            out[first] = replace(words[first], text="•")
     return out
 
 

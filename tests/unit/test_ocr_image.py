@@ -304,3 +304,17 @@ def test_normalise_words_splits_glued_punctuation_and_drops_unsure_marks() -> No
     ]
 
     assert [w.text for w in normalise_words(words)] == ["policy", "and", "health"]
+
+
+def test_misread_bullets_at_line_starts_are_restored() -> None:
+    from extractors.ocr_words import OcrWord, restore_bullets
+
+    def w(text: str, left: int, line: int) -> OcrWord:
+        return OcrWord(text=text, conf=40, left=left, top=line * 30, width=10, height=12, line=(1, 1, line))
+
+    words = [w("¢", 10, 1), w("Develop", 30, 1), w("services", 90, 1),
+             w("e", 10, 2), w("Reduce", 30, 2),
+             w("e", 10, 3), w("waiting", 30, 3),  # next word lower case: not a bullet
+             w("Our", 10, 4), w("©", 50, 4), w("Staff", 70, 4)]  # not the first word
+    assert [x.text for x in restore_bullets(words)] == [
+        "•", "Develop", "services", "•", "Reduce", "e", "waiting", "Our", "©", "Staff"]
