@@ -10,13 +10,13 @@ enough, the result is unmatched with a reason a person can act on.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from rapidfuzz import fuzz, process
+
+from warehouse.register import RegisterEntry
 
 NAME_THRESHOLD = 90.0  # token-sort ratio needed for a fuzzy name match
 NAME_MARGIN = 5.0  # ... and by this much over the next organisation
@@ -25,39 +25,10 @@ PUBLIC_MAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com", "hotmail.com", "
 
 
 @dataclass(frozen=True)
-class RegisterEntry:
-    org_id: str
-    name: str
-    aliases: tuple[str, ...]
-    type: str
-    services: tuple[str, ...]
-    contact_email: str
-
-    @property
-    def domain(self) -> str:
-        return self.contact_email.rsplit("@", 1)[-1].lower()
-
-
-@dataclass(frozen=True)
 class Match:
     org_id: str | None
     reason: str
     by: str  # "name", "name+sender", "sender", "none", "conflict"
-
-
-def read_register(path: Path) -> list[RegisterEntry]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        return [
-            RegisterEntry(
-                org_id=row["org_id"].strip(),
-                name=row["name"].strip(),
-                aliases=tuple(a.strip() for a in row.get("aliases", "").split(";") if a.strip()),
-                type=row["type"].strip(),
-                services=tuple(s.strip() for s in row.get("services", "").split(";") if s.strip()),
-                contact_email=row.get("contact_email", "").strip(),
-            )
-            for row in csv.DictReader(fh)
-        ]
 
 
 def normalise_name(name: str) -> str:
@@ -78,8 +49,9 @@ class Matcher:
                 self._names.setdefault(normalise_name(n), e.org_id)
         self._domains: dict[str, str] = {}
         for e in self.entries.values():
-            if e.domain and e.domain not in PUBLIC_MAIL_DOMAINS:
-                self._domains.setdefault(e.domain, e.org_id)
+            domain = (e.contact_email or "").rpartition("@")[2].lower()
+            if domain and domain not in PUBLIC_MAIL_DOMAINS:
+                self._domains.setdefault(domain, e.org_id)
 
     def by_name(self, name: str | None) -> tuple[str | None, str]:
         if not name:

@@ -15,10 +15,11 @@ from sqlalchemy.engine import Engine
 
 from extractors.limits import Limits
 from intake.mime import MimeLimits
-from intake.organisations import Matcher, read_register
+from intake.organisations import Matcher
 from returns.settings import Settings
 from schemas import Collection, load_collection
 from warehouse import BlobStore, load_register, make_engine, session_scope, upgrade
+from warehouse.register import read_register
 
 
 @dataclass(frozen=True)
