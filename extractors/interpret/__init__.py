@@ -15,7 +15,7 @@ from extractors.document import Document
 from extractors.interpret import fields as f
 from extractors.interpret.dates import parse_date
 from extractors.interpret.matching import Vocabulary, key
-from extractors.interpret.text import citations, collapse, strip_marker
+from extractors.interpret.text import citations, collapse, split_after_citations, strip_marker
 from extractors.interpret.walker import Collected, RawItem, Walker
 from returns.errors import NotAReturn
 from schemas import (
@@ -44,7 +44,9 @@ def vocabulary(collection: Collection) -> Vocabulary:
 def interpret(document: Document, collection: Collection, filename: str | None = None) -> Return:
     vocab = vocabulary(collection)
     found = Walker(vocab, ocr=document.ocr).walk(document.blocks)
-    sections = _sections(found, collection, vocab)
+    # Word marks every paragraph; a PDF or a scan can run two items together when the
+    # first ends a full line, so there a closing citation also ends an item.
+    sections = _sections(found, collection, split_at_citations=document.media_type == "application/pdf")
     item_count = sum(len(s.all_items) for s in sections.values())
     _refuse_non_returns(found, item_count)
 
@@ -77,29 +79,33 @@ def interpret(document: Document, collection: Collection, filename: str | None =
     )
 
 
-def _items(raw: list[RawItem], valid: frozenset[int]) -> tuple[Item, ...]:
+def _items(raw: list[RawItem], valid: frozenset[int], split: bool) -> tuple[Item, ...]:
     out: list[Item] = []
     for i, r in enumerate(raw):
         text = strip_marker(r.text)  # r.text is already whitespace-collapsed
         # A lead-in line ("Our strengths are:") before a list is not an item.
         if text.endswith(":") and not r.marked and i + 1 < len(raw) and raw[i + 1].marked:
             continue
-        if text:
-            out.append(Item(text=text, recommendations=citations(text, valid)))
+        for piece in split_after_citations(text) if split else [text]:
+            if piece:
+                out.append(Item(text=piece, recommendations=citations(piece, valid)))
     return tuple(out)
 
 
-def _sections(found: Collected, collection: Collection, vocab: Vocabulary) -> dict[str, BoxedSection | ItemsSection]:
+def _sections(found: Collected, collection: Collection, split_at_citations: bool
+              ) -> dict[str, BoxedSection | ItemsSection]:
     valid = collection.recommendation_numbers
+
+    def items(section: str, box: str) -> tuple[Item, ...]:
+        return _items(found.items.get((section, box), []), valid, split_at_citations)
+
     sections: dict[str, BoxedSection | ItemsSection] = {}
     for s in collection.sections:
         if s.kind == "items":
-            sections[s.key] = ItemsSection(items=_items(found.items.get((s.key, "items"), []), valid))
+            sections[s.key] = ItemsSection(items=items(s.key, "items"))
         else:
-            sections[s.key] = BoxedSection(
-                strengths=_items(found.items.get((s.key, "strengths"), []), valid),
-                priorities=_items(found.items.get((s.key, "priorities"), []), valid),
-            )
+            sections[s.key] = BoxedSection(strengths=items(s.key, "strengths"),
+                                           priorities=items(s.key, "priorities"))
     return sections
 
 

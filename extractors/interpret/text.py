@@ -85,3 +85,26 @@ def citations(text: str, valid: frozenset[int] = frozenset(range(1, 14))) -> tup
             found.update(numbers)
     found.discard(0)
     return tuple(sorted(found))
+
+
+# A citation that closes a sentence ("... (R3).", "... Links to R1 and R5.", "... [4]")
+# followed by a capitalised sentence: returns put citations at the end of an item.
+_CLOSING_CITATION = re.compile(
+    r"(?:\((?:R|Rec\.?|Recs\.?|Recommendations?)\s*\d[^()]*\)|\[\d[^\[\]]*\]|\(\d{1,2}(?:\s*(?:,|and)\s*\d{1,2})*\)"
+    r"|\b(?:R|Rec\.?|Recs\.?|[Rr]ecommendations?)\s*\d{1,2}(?:\s*(?:,|and|/|&)\s*R?\d{1,2})*)"
+    r"[.)]*(?=\s+[\"“‘']?[A-Z])"
+)
+
+
+def split_after_citations(text: str, min_words: int = 3) -> list[str]:
+    """Split text where a closing citation is followed by a new capitalised sentence:
+    for layouts that cannot show where one item ends (a full last line, no spacing).
+    A citation that opens an item ("(R2, R4) Local Area ...") is left alone."""
+    pieces: list[str] = []
+    start = 0
+    for m in _CLOSING_CITATION.finditer(text):
+        if len(text[start : m.start()].split()) >= min_words:
+            pieces.append(text[start : m.end()].strip())
+            start = m.end()
+    pieces.append(text[start:].strip())
+    return [p for p in pieces if p]

@@ -102,3 +102,21 @@ def test_template_check_is_fuzzy_for_ocr_only() -> None:
     assert vocab.is_template(answer, ocr=True) is False
     assert vocab.is_template("Issues national change y.vy:cnnues", ocr=True) is False  # under 6 words
     assert vocab.fuzzy_template("issues you would like the national change yvycnnues to address") is True
+
+
+@pytest.mark.parametrize(
+    ("run_together", "items"),
+    [
+        ("Social enquiry reports are on time. Links to R3 and R5. Preparation for MAPPA is well advanced (R4).",
+         ["Social enquiry reports are on time. Links to R3 and R5.", "Preparation for MAPPA is well advanced (R4)."]),
+        ("Care at home for 350 people (1, 3). Home care charges were reviewed.",
+         ["Care at home for 350 people (1, 3).", "Home care charges were reviewed."]),
+        ("(R2, R4) Local Area Co-ordinators are in place.", ["(R2, R4) Local Area Co-ordinators are in place."]),
+        ("Rec 11 - National work on outcome measures.", ["Rec 11 - National work on outcome measures."]),
+        ("Our staff (R8). We plan more.", ["Our staff (R8). We plan more."]),
+    ],
+)
+def test_a_closing_citation_before_a_new_sentence_ends_an_item(run_together: str, items: list[str]) -> None:
+    from extractors.interpret.text import split_after_citations
+
+    assert split_after_citations(run_together) == items
