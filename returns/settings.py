@@ -8,23 +8,26 @@ Secrets are `SecretStr`: they never print, log or reach Prefect parameters.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, field_serializer, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_REGISTER = Path(__file__).parent / "data" / "register.csv"
+_URL_PASSWORD = re.compile(r"(://[^/:@\s]*:)[^@/\s]*@")
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RETURNS_", extra="ignore", frozen=True)
 
     home: Path = Path("var")
-    database_url: str = ""
-    mailbox_url: str = ""  # the folder to watch is the URL's path (default INBOX)
+    # URLs may hold a password: kept out of repr() and masked when serialised.
+    database_url: str = Field("", repr=False)
+    mailbox_url: str = Field("", repr=False)  # the folder to watch is the URL's path (default INBOX)
     processed_folder: str = "Processed"
     quarantine_folder: str = "Quarantine"
-    outbox_url: str = ""
+    outbox_url: str = Field("", repr=False)
     blob_root: Path | None = None
     collection: str = "changing-lives-2006"
     register_csv: Path = BUNDLED_REGISTER
@@ -49,6 +52,12 @@ class Settings(BaseSettings):
         if self.blob_root is None:
             object.__setattr__(self, "blob_root", home / "blobs")
         return self
+
+    @field_serializer("database_url", "mailbox_url", "outbox_url")
+    def _mask_password(self, url: str) -> str:
+        """URLs may carry a password (imap://user:pw@host): never serialise it, so it
+        cannot reach a Prefect flow-run record, a log line or the dashboard."""
+        return _URL_PASSWORD.sub(r"\1***@", url)
 
     @property
     def blobs(self) -> Path:
