@@ -28,8 +28,7 @@ import ssl
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from types import TracebackType
-from typing import Literal, Self
+from typing import Literal
 from urllib.parse import quote
 
 from imap_tools import (
@@ -45,7 +44,7 @@ from imap_tools.errors import ImapToolsError
 from imap_tools.utils import encode_folder
 
 from intake.mail_urls import host_for_url, is_loopback
-from intake.mailbox_protocol import MailboxMessage
+from intake.mailbox_protocol import ClosingContext, MailboxMessage
 from returns.errors import ConfigurationError, MailboxUnavailable
 
 log = logging.getLogger(__name__)
@@ -56,7 +55,7 @@ IDLE_CHUNK_S = 25 * 60
 _UID_RE = re.compile(rb"UID (\d+)")
 
 
-class ImapMailbox:
+class ImapMailbox(ClosingContext):
     """An IMAP folder behind the `Mailbox` interface."""
 
     def __init__(
@@ -205,17 +204,6 @@ class ImapMailbox:
         if self._box is not None:
             _logout_quietly(self._box)
             self._box = None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- reading -------------------------------------------------------------------
 

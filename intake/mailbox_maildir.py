@@ -23,10 +23,8 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
-from intake.mailbox_protocol import MailboxMessage
+from intake.mailbox_protocol import ClosingContext, MailboxMessage
 from returns.errors import ConfigurationError, MailboxUnavailable
 
 log = logging.getLogger(__name__)
@@ -35,7 +33,7 @@ UIDVALIDITY_FILE = ".uidvalidity"
 _INBOX = "INBOX"
 
 
-class MaildirMailbox:
+class MaildirMailbox(ClosingContext):
     """A Maildir folder behind the `Mailbox` interface."""
 
     def __init__(
@@ -201,17 +199,6 @@ class MaildirMailbox:
 
     def close(self) -> None:
         """Nothing to release: the Maildir holds no open files between calls."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def open_maildir(root: Path) -> mailbox.Maildir:
