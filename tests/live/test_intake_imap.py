@@ -93,23 +93,32 @@ def folder_sizes(server: DovecotServer, account: ImapAccount) -> dict[str, int]:
     return sizes
 
 
+def deliver_batch(server: DovecotServer, include_scan: bool) -> tuple[ImapAccount, list[Mail], str]:
+    """A fresh account holding the mixed batch; returns it, the batch and its URL."""
+    account = server.new_account()
+    batch = build_batch(include_scan=include_scan)
+    for mail in batch:
+        server.append(mail.raw, account=account)
+    return account, batch, server.url(account)
+
+
+def settled_folders(batch: list[Mail]) -> dict[str, int]:
+    """Where every email of `batch` must end: none left, the rest processed or quarantined."""
+    quarantined = sum(m.quarantined for m in batch)
+    return {"INBOX": 0, "Processed": len(batch) - quarantined, "Quarantine": quarantined}
+
+
 def test_mixed_batch_lands_exactly_and_a_second_run_changes_nothing(
         dovecot: DovecotServer, smtp_server: SmtpCapture, postgres_url: str, tmp_path: Path) -> None:
-    account = dovecot.new_account()
-    batch = build_batch()
+    account, batch, url = deliver_batch(dovecot, include_scan=True)
     assert len(batch) >= 30
-    for mail in batch:
-        dovecot.append(mail.raw, account=account)
     env = cli_env(tmp_path, smtp_server)
-    url = dovecot.url(account)
 
     first = intake(url, postgres_url, env)
     assert first.returncode == 0, first.stderr[-3000:]
     rows = submissions(postgres_url, env)
     assert comparable(rows) == comparable(expected_rows(batch))
-    quarantined = sum(m.quarantined for m in batch)
-    assert folder_sizes(dovecot, account) == {"INBOX": 0, "Processed": len(batch) - quarantined,
-                                              "Quarantine": quarantined}
+    assert folder_sizes(dovecot, account) == settled_folders(batch)
     acks = sorted(m.rcpt_tos[0] for m in smtp_server.messages)
     senders = sorted(parseaddr(str(message_from_bytes(m.raw)["From"]))[1] for m in batch if m.message_id)
     assert acks == senders  # one acknowledgement per submission, to its sender; none for duplicates
@@ -124,12 +133,8 @@ def test_mixed_batch_lands_exactly_and_a_second_run_changes_nothing(
 
 def test_a_killed_intake_is_finished_by_the_rerun_with_nothing_lost_or_doubled(
         dovecot: DovecotServer, smtp_server: SmtpCapture, postgres_url: str, tmp_path: Path) -> None:
-    account = dovecot.new_account()
-    batch = build_batch(include_scan=False)
-    for mail in batch:
-        dovecot.append(mail.raw, account=account)
+    account, batch, url = deliver_batch(dovecot, include_scan=False)
     env = cli_env(tmp_path, smtp_server)
-    url = dovecot.url(account)
     proc = subprocess.Popen([RETURNS, "intake", "--once", "--mailbox", url, "--database", postgres_url],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     engine = make_engine(postgres_url)
@@ -157,8 +162,7 @@ def test_a_killed_intake_is_finished_by_the_rerun_with_nothing_lost_or_doubled(
                                        .group_by(MailLedgerEntry.status)).all()
         quarantined = sum(m.quarantined for m in batch)
         assert dict(statuses) == {"processed": len(batch) - quarantined, "quarantined": quarantined}
-        assert folder_sizes(dovecot, account) == {"INBOX": 0, "Processed": len(batch) - quarantined,
-                                                  "Quarantine": quarantined}
+        assert folder_sizes(dovecot, account) == settled_folders(batch)
         submitted = [m for m in batch if m.message_id]
         assert len(smtp_server.messages) == len(submitted)
     finally:
@@ -167,11 +171,7 @@ def test_a_killed_intake_is_finished_by_the_rerun_with_nothing_lost_or_doubled(
 
 def test_two_workers_on_one_mailbox_never_process_an_email_twice(
         dovecot: DovecotServer, smtp_server: SmtpCapture, postgres_url: str, tmp_path: Path) -> None:
-    account = dovecot.new_account()
-    batch = build_batch(include_scan=False)
-    for mail in batch:
-        dovecot.append(mail.raw, account=account)
-    url = dovecot.url(account)
+    account, batch, url = deliver_batch(dovecot, include_scan=False)
     workers = [subprocess.Popen([RETURNS, "intake", "--once", "--mailbox", url, "--database", postgres_url],
                                 env=cli_env(tmp_path / f"w{i}", smtp_server), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True) for i in range(2)]
@@ -181,6 +181,4 @@ def test_two_workers_on_one_mailbox_never_process_an_email_twice(
     env = cli_env(tmp_path / "w0", smtp_server)
     assert comparable(submissions(postgres_url, env)) == comparable(expected_rows(batch))
     assert len(smtp_server.messages) == len([m for m in batch if m.message_id])
-    quarantined = sum(m.quarantined for m in batch)
-    assert folder_sizes(dovecot, account) == {"INBOX": 0, "Processed": len(batch) - quarantined,
-                                              "Quarantine": quarantined}
+    assert folder_sizes(dovecot, account) == settled_folders(batch)
