@@ -1449,7 +1449,7 @@ def generate(out: Path, n: int, seed: int) -> list[str]:
                 if kind == "covering-letter":
                     data, ext = covering_letter(r, register), "docx"
                 elif kind == "blank-form-docx":
-                    data, ext = (REPO / "returns" / "data" / "annex-c-template.docx").read_bytes(), "docx"
+                    data, ext = (REPO / "core" / "data" / "annex-c-template.docx").read_bytes(), "docx"
                 elif kind == "blank-form-pdf":
                     data, ext = (SPEC / "annex-c-template.pdf").read_bytes(), "pdf"
                 else:

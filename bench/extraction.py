@@ -8,13 +8,13 @@ with like (the machine's noise hits both sides of a ratio alike):
 * **Speed.** For every case, the median wall time over k repeats (after one warm-up
   call) of
 
-  - *ours*: `extractors.extract(data, name, limits=...)`, the whole path from bytes
+  - *ours*: `extractors.extract(data, ExtractContext.build(name, limits=...))`, the whole path from bytes
     to the canonical record (detection, reader, layout, interpretation); the reader
     alone (`extractors.read`) is shown beside it;
   - *raw*: the library on the same bytes: `docx.Document(BytesIO(data))` for Word;
     `pdfplumber.open` + `page.extract_text()` for every page (each page closed) for
     text-layer PDFs; `pytesseract.image_to_string` on every page image, taken at the
-    resolution our OCR uses (`extractors.ocr.page_image`), for scans.
+    resolution our OCR uses (`extractors.ocr.reader.page_image`), for scans.
 
   Targets: typed Word and text-layer PDF within 1.5x of raw; scanned at most 3 s a
   page on one core. The bench pins itself (and so Tesseract, its child) to one CPU
@@ -58,7 +58,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.docs (FormFiller) lives beside the package
 
-SAMPLES = Path(os.environ.get("RETURNS_SAMPLES", "/work/shared/samples"))
+SAMPLES = Path(os.environ.get("RETURNS_SAMPLES", str(Path(__file__).resolve().parents[1].parent / "shared" / "samples")))
 TYPED_TARGET = 1.5  # ours / raw, typed Word and text-layer PDF
 SCAN_TARGET_S = 3.0  # seconds per page, one core
 MEMORY_GROWTH_TARGET = 1.25  # peak RSS 300 pages / 10 pages; "flat" allowing allocator noise
@@ -74,9 +74,7 @@ def median_ms(func: Callable[[], object], repeats: int) -> float:
     return interleaved([func], repeats)[0][0]
 
 
-def interleaved(
-    funcs: list[Callable[[], object]], repeats: int
-) -> list[tuple[float, float]]:
+def interleaved(funcs: list[Callable[[], object]], repeats: int) -> list[tuple[float, float]]:
     """(median wall ms, median CPU ms) of each function, the calls taken in turn.
 
     Taking the functions in turn (a, b, a, b...) rather than one after the other
@@ -92,8 +90,7 @@ def interleaved(
             func()
             walls[i].append(time.perf_counter() - start)
             cpus[i].append(time.process_time() - cpu0 + children_cpu() - child0)
-    return [(statistics.median(w) * 1000, statistics.median(c) * 1000)
-            for w, c in zip(walls, cpus, strict=True)]
+    return [(statistics.median(w) * 1000, statistics.median(c) * 1000) for w, c in zip(walls, cpus, strict=True)]
 
 
 def children_cpu() -> float:
@@ -205,8 +202,7 @@ def text_pdf(pages: int) -> bytes:
     story += [
         Paragraph("Sign-off", head),
         table(
-            [["Signature", "/s/ L Anderson"], ["Name", "L Anderson"],
-             ["Position", "Director"], ["Date", "02/09/2006"]],
+            [["Signature", "/s/ L Anderson"], ["Name", "L Anderson"], ["Position", "Director"], ["Date", "02/09/2006"]],
             [200, 270],
             grid,
         ),
@@ -242,8 +238,12 @@ def long_docx(items_per_box: int) -> bytes:
         return [f"{tag} {i}: {_item(i)}" for i in range(1, items_per_box + 1)]
 
     form = FormFiller().part_a(
-        "Pentland Recovery Trust", "Voluntary organisation", "☒ Community care",
-        "L Anderson", "linda.anderson@pentland-recovery.org.example", "0131 496 0000",
+        "Pentland Recovery Trust",
+        "Voluntary organisation",
+        "☒ Community care",
+        "L Anderson",
+        "linda.anderson@pentland-recovery.org.example",
+        "0131 496 0000",
     )
     for section in ("children_families", "community_care", "criminal_justice", "whole_service"):
         form.strengths(section, items("Strength"), "List Bullet")
@@ -288,7 +288,7 @@ def scan_images(data: bytes) -> list[Any]:
     import pypdfium2 as pdfium
 
     from extractors.limits import Limits
-    from extractors.ocr import page_image
+    from extractors.ocr.reader import page_image
 
     pdf = pdfium.PdfDocument(data)
     try:
@@ -300,7 +300,7 @@ def scan_images(data: bytes) -> list[Any]:
 def raw_tesseract(images: list[Any]) -> None:
     import pytesseract
 
-    from extractors.ocr import PSM
+    from extractors.ocr.reader import PSM
 
     for image in images:
         pytesseract.image_to_string(image, lang="eng", config=f"--psm {PSM}")
@@ -310,21 +310,34 @@ def raw_tesseract(images: list[Any]) -> None:
 
 
 def typed_case(case: str, fmt: str, data: bytes, repeats: int, pages: int | None) -> Row:
-    from extractors import extract, read
+    from extractors import ExtractContext, extract, read
     from extractors.limits import Limits
 
     limits = Limits(max_pages=BIG_LIMIT)
     raw = raw_docx if fmt == "docx" else raw_pdf_text
-    extract(data, case, limits=limits)  # warm-up: imports, caches
+    extract(data, ExtractContext.build(case, limits=limits))  # warm-up: imports, caches
     raw(data)
     (ours_ms, ours_cpu), (read_ms, _), (raw_ms, raw_cpu) = interleaved(
-        [lambda: extract(data, case, limits=limits), lambda: read(data, case, limits),
-         lambda: raw(data)],
+        [
+            lambda: extract(data, ExtractContext.build(case, limits=limits)),
+            lambda: read(data, ExtractContext.build(case, limits=limits)),
+            lambda: raw(data),
+        ],
         repeats,
     )
     ratio = ours_ms / raw_ms
-    return Row(case, fmt, pages, ours_ms, read_ms, raw_ms, f"<= {TYPED_TARGET}x",
-               ratio <= TYPED_TARGET, ratio, {"cpu_ratio": ours_cpu / raw_cpu})
+    return Row(
+        case,
+        fmt,
+        pages,
+        ours_ms,
+        read_ms,
+        raw_ms,
+        f"<= {TYPED_TARGET}x",
+        ratio <= TYPED_TARGET,
+        ratio,
+        {"cpu_ratio": ours_cpu / raw_cpu},
+    )
 
 
 def acroform_case(case: str, data: bytes, repeats: int) -> Row:
@@ -337,59 +350,87 @@ def legacy_case(case: str, data: bytes, repeats: int) -> list[Row]:
     """.doc: the whole extract and LibreOffice's conversion alone, then the converted
     .docx as a typed Word case. The conversion is another program (a process start
     and a document render), outside the 1.5x target."""
-    from extractors import extract
+    from extractors import ExtractContext, extract
     from extractors.detect import DOC
-    from extractors.legacy import convert_to_docx
     from extractors.limits import Limits
+    from extractors.word.legacy import convert_to_docx
 
-    extract(data, case)  # warm-up (LibreOffice's first start is slower)
+    extract(data, ExtractContext.build(case))  # warm-up (LibreOffice's first start is slower)
     (ours_ms, _), (convert_ms, _) = interleaved(
-        [lambda: extract(data, case), lambda: convert_to_docx(data, DOC, Limits())], repeats
+        [lambda: extract(data, ExtractContext.build(case)), lambda: convert_to_docx(data, DOC, Limits())], repeats
     )
-    converted = typed_case(f"{case} -> .docx", "docx", convert_to_docx(data, DOC, Limits()),
-                           repeats, None)
-    whole = Row(f"{case} (read ms = LibreOffice alone)", "doc", None, ours_ms, convert_ms,
-                converted.raw_ms, "outside 1.5x", None, ours_ms / converted.raw_ms)
+    converted = typed_case(f"{case} -> .docx", "docx", convert_to_docx(data, DOC, Limits()), repeats, None)
+    whole = Row(
+        f"{case} (read ms = LibreOffice alone)",
+        "doc",
+        None,
+        ours_ms,
+        convert_ms,
+        converted.raw_ms,
+        "outside 1.5x",
+        None,
+        ours_ms / converted.raw_ms,
+    )
     return [whole, converted]
 
 
 def scan_case(case: str, data: bytes, repeats: int) -> Row:
     """Ours against Tesseract alone on the same page images; CPU includes children."""
-    from extractors import extract
+    from extractors import ExtractContext, extract
 
     pages = pdf_pages(data)
     images = scan_images(data)
     (wall, cpu), (raw_wall, raw_cpu) = interleaved(
-        [lambda: extract(data, case), lambda: raw_tesseract(images)], repeats
+        [lambda: extract(data, ExtractContext.build(case)), lambda: raw_tesseract(images)], repeats
     )
     per_page_cpu = cpu / 1000 / pages
     return Row(
-        case, "pdf-scan", pages, wall, None, raw_wall,
-        f"<= {SCAN_TARGET_S:.0f} s/page", per_page_cpu <= SCAN_TARGET_S, wall / raw_wall,
-        {"s_per_page_wall": wall / 1000 / pages, "s_per_page_cpu": per_page_cpu,
-         "raw_s_per_page_wall": raw_wall / 1000 / pages,
-         "raw_s_per_page_cpu": raw_cpu / 1000 / pages, "cpu_ratio": cpu / raw_cpu,
-         "image_px": [list(im.size) for im in images]},
+        case,
+        "pdf-scan",
+        pages,
+        wall,
+        None,
+        raw_wall,
+        f"<= {SCAN_TARGET_S:.0f} s/page",
+        per_page_cpu <= SCAN_TARGET_S,
+        wall / raw_wall,
+        {
+            "s_per_page_wall": wall / 1000 / pages,
+            "s_per_page_cpu": per_page_cpu,
+            "raw_s_per_page_wall": raw_wall / 1000 / pages,
+            "raw_s_per_page_cpu": raw_cpu / 1000 / pages,
+            "cpu_ratio": cpu / raw_cpu,
+            "image_px": [list(im.size) for im in images],
+        },
     )
 
 
 def refusal_case(data: bytes, repeats: int) -> Row:
     """A 300-page PDF under the default limits: refused before any page is parsed."""
-    from extractors import extract
-    from returns.errors import DocumentTooLarge
+    from core.errors import DocumentTooLarge
+    from extractors import ExtractContext, extract
 
     def refuse() -> None:
         try:
-            extract(data, "big.pdf")
+            extract(data, ExtractContext.build("big.pdf"))
         except DocumentTooLarge:
             return
         raise AssertionError("a 300-page PDF was not refused under the default limits")
 
     refuse()
     (ms, _), (open_ms, _) = interleaved([refuse, lambda: pdf_open_only(data)], repeats)
-    return Row("300-page PDF, default limits -> refused", "pdf", pdf_pages(data),
-               ms, None, open_ms, "refused < 1 s", ms < 1000, ms / open_ms,
-               {"raw": "pdfplumber.open + len(pdf.pages) only"})
+    return Row(
+        "300-page PDF, default limits -> refused",
+        "pdf",
+        pdf_pages(data),
+        ms,
+        None,
+        open_ms,
+        "refused < 1 s",
+        ms < 1000,
+        ms / open_ms,
+        {"raw": "pdfplumber.open + len(pdf.pages) only"},
+    )
 
 
 def pdf_open_only(data: bytes) -> None:
@@ -406,9 +447,9 @@ import json, resource, sys, time
 mode, path, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
 import io, pdfplumber
 if mode == "ours":
-    from extractors import extract
+    from extractors import ExtractContext, extract
     from extractors.limits import Limits
-    import extractors.pdf_reader, extractors.interpret
+    import extractors.pdf.reader, extractors.interpret
     from schemas import load_collection
     load_collection()
 def hwm():
@@ -424,7 +465,7 @@ data = open(path, "rb").read()
 base = hwm()
 start = time.perf_counter()
 if mode == "ours":
-    extract(data, "long.pdf", limits=Limits(max_pages=limit))
+    extract(data, ExtractContext.build("long.pdf", limits=Limits(max_pages=limit)))
 else:
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
@@ -439,7 +480,10 @@ print(json.dumps({"base_kb": base, "peak_kb": peak, "seconds": seconds}))
 def child_peak(mode: str, path: Path) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-c", _CHILD, mode, str(path), str(BIG_LIMIT)],
-        check=True, capture_output=True, text=True, cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -450,13 +494,21 @@ def memory_rows(sizes: list[int], docs: dict[int, bytes], folder: Path) -> list[
         path = folder / f"long-{pages}.pdf"
         path.write_bytes(docs[pages])
         ours, raw = child_peak("ours", path), child_peak("raw", path)
-        rows.append(MemRow(
-            pages,
-            ours["peak_kb"] / 1024, (ours["peak_kb"] - ours["base_kb"]) / 1024, ours["seconds"],
-            raw["peak_kb"] / 1024, (raw["peak_kb"] - raw["base_kb"]) / 1024, raw["seconds"],
-        ))
-        print(f"  memory {pages:>3} pages: ours {rows[-1].ours_peak_mb:.0f} MB, "
-              f"raw {rows[-1].raw_peak_mb:.0f} MB", file=sys.stderr)
+        rows.append(
+            MemRow(
+                pages,
+                ours["peak_kb"] / 1024,
+                (ours["peak_kb"] - ours["base_kb"]) / 1024,
+                ours["seconds"],
+                raw["peak_kb"] / 1024,
+                (raw["peak_kb"] - raw["base_kb"]) / 1024,
+                raw["seconds"],
+            )
+        )
+        print(
+            f"  memory {pages:>3} pages: ours {rows[-1].ours_peak_mb:.0f} MB, raw {rows[-1].raw_peak_mb:.0f} MB",
+            file=sys.stderr,
+        )
     return rows
 
 
@@ -468,55 +520,88 @@ def _fmt(value: float | None, spec: str = ".1f") -> str:
 
 
 def print_speed(rows: list[Row]) -> None:
-    head = ["case", "format", "pages", "ours ms", "read ms", "raw ms", "ratio", "CPU ratio",
-            "target", "result"]
+    head = ["case", "format", "pages", "ours ms", "read ms", "raw ms", "ratio", "CPU ratio", "target", "result"]
     table = [head]
     for r in rows:
         result = "n/a" if r.passed is None else ("pass" if r.passed else "FAIL")
         cpu = r.extra.get("cpu_ratio")
-        table.append([r.case, r.fmt, _fmt(r.pages, "d"), _fmt(r.ours_ms), _fmt(r.read_ms),
-                      _fmt(r.raw_ms), _fmt(r.ratio, ".2f") + ("x" if r.ratio else ""),
-                      _fmt(cpu, ".2f") + ("x" if cpu else ""),
-                      r.target, result])
+        table.append(
+            [
+                r.case,
+                r.fmt,
+                _fmt(r.pages, "d"),
+                _fmt(r.ours_ms),
+                _fmt(r.read_ms),
+                _fmt(r.raw_ms),
+                _fmt(r.ratio, ".2f") + ("x" if r.ratio else ""),
+                _fmt(cpu, ".2f") + ("x" if cpu else ""),
+                r.target,
+                result,
+            ]
+        )
     _print_table(table, right={2, 3, 4, 5, 6, 7})
     scans = [r for r in rows if r.fmt == "pdf-scan"]
     if scans:
         print()
         _print_table(
-            [["scan (one core)", "pages", "ours s/page wall", "ours s/page CPU",
-              "Tesseract s/page wall", "Tesseract s/page CPU", "image px"]]
-            + [[r.case, str(r.pages), _fmt(r.extra["s_per_page_wall"], ".2f"),
-                _fmt(r.extra["s_per_page_cpu"], ".2f"),
-                _fmt(r.extra["raw_s_per_page_wall"], ".2f"),
-                _fmt(r.extra["raw_s_per_page_cpu"], ".2f"),
-                " ".join(f"{w}x{h}" for w, h in r.extra["image_px"][:3])] for r in scans],
+            [
+                [
+                    "scan (one core)",
+                    "pages",
+                    "ours s/page wall",
+                    "ours s/page CPU",
+                    "Tesseract s/page wall",
+                    "Tesseract s/page CPU",
+                    "image px",
+                ]
+            ]
+            + [
+                [
+                    r.case,
+                    str(r.pages),
+                    _fmt(r.extra["s_per_page_wall"], ".2f"),
+                    _fmt(r.extra["s_per_page_cpu"], ".2f"),
+                    _fmt(r.extra["raw_s_per_page_wall"], ".2f"),
+                    _fmt(r.extra["raw_s_per_page_cpu"], ".2f"),
+                    " ".join(f"{w}x{h}" for w, h in r.extra["image_px"][:3]),
+                ]
+                for r in scans
+            ],
             right={1, 2, 3, 4, 5},
         )
 
 
 def print_memory(rows: list[MemRow]) -> None:
-    table = [["pages", "ours peak MB", "ours extra MB", "ours s", "raw peak MB",
-              "raw extra MB", "raw s"]]
+    table = [["pages", "ours peak MB", "ours extra MB", "ours s", "raw peak MB", "raw extra MB", "raw s"]]
     for m in rows:
-        table.append([str(m.pages), _fmt(m.ours_peak_mb), _fmt(m.ours_extra_mb),
-                      _fmt(m.ours_s, ".2f"), _fmt(m.raw_peak_mb), _fmt(m.raw_extra_mb),
-                      _fmt(m.raw_s, ".2f")])
+        table.append(
+            [
+                str(m.pages),
+                _fmt(m.ours_peak_mb),
+                _fmt(m.ours_extra_mb),
+                _fmt(m.ours_s, ".2f"),
+                _fmt(m.raw_peak_mb),
+                _fmt(m.raw_extra_mb),
+                _fmt(m.raw_s, ".2f"),
+            ]
+        )
     _print_table(table, right=set(range(7)))
     if len(rows) >= 2:
         first, last = rows[0], rows[-1]
         ours = last.ours_peak_mb / first.ours_peak_mb
         raw = last.raw_peak_mb / first.raw_peak_mb
         verdict = "pass" if ours <= MEMORY_GROWTH_TARGET else "FAIL"
-        print(f"peak RSS growth {last.pages}/{first.pages} pages: ours {ours:.2f}x "
-              f"(extra {last.ours_extra_mb:.1f} vs {first.ours_extra_mb:.1f} MB), "
-              f"raw pdfplumber {raw:.2f}x; target <= {MEMORY_GROWTH_TARGET}x: {verdict}")
+        print(
+            f"peak RSS growth {last.pages}/{first.pages} pages: ours {ours:.2f}x "
+            f"(extra {last.ours_extra_mb:.1f} vs {first.ours_extra_mb:.1f} MB), "
+            f"raw pdfplumber {raw:.2f}x; target <= {MEMORY_GROWTH_TARGET}x: {verdict}"
+        )
 
 
 def _print_table(rows: list[list[str]], right: set[int]) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for n, r in enumerate(rows):
-        cells = [c.rjust(w) if i in right else c.ljust(w)
-                 for i, (c, w) in enumerate(zip(r, widths, strict=True))]
+        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))]
         print("  ".join(cells).rstrip())
         if n == 0:
             print("  ".join("-" * w for w in widths))
@@ -561,14 +646,14 @@ def main(argv: list[str] | None = None) -> int:
 
     say("generated Word")
     items = 25 if args.quick else 60
-    rows.append(typed_case(f"template, {items} items a box ({9 * items} items)", "docx",
-                           long_docx(items), typed_k, None))
+    rows.append(
+        typed_case(f"template, {items} items a box ({9 * items} items)", "docx", long_docx(items), typed_k, None)
+    )
     say("generated PDFs")
     docs = {n: text_pdf(n) for n in sorted(set(pdf_sizes + mem_sizes + [300]))}
     for n in pdf_sizes:
         say(f"{n}-page PDF")
-        rows.append(typed_case(f"generated {n}-page text PDF", "pdf", docs[n],
-                               typed_k if n < 60 else 3, n))
+        rows.append(typed_case(f"generated {n}-page text PDF", "pdf", docs[n], typed_k if n < 60 else 3, n))
     say("refusal")
     rows.append(refusal_case(docs[300], typed_k))
     if not args.quick:
@@ -581,20 +666,27 @@ def main(argv: list[str] | None = None) -> int:
         memory = memory_rows(mem_sizes, docs, Path(tmp))
     say("done")
 
-    print(f"# returns extraction benchmark ({'--quick' if args.quick else 'full'}); "
-          f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
-          f"pinned to {'all' if args.no_pin else 'one'} CPU, OMP_THREAD_LIMIT=1; "
-          f"k={typed_k} typed, k={scan_k} scans (median)")
+    print(
+        f"# returns extraction benchmark ({'--quick' if args.quick else 'full'}); "
+        f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"pinned to {'all' if args.no_pin else 'one'} CPU, OMP_THREAD_LIMIT=1; "
+        f"k={typed_k} typed, k={scan_k} scans (median)"
+    )
     print()
     print_speed(rows)
     print()
-    print("Peak RSS of a fresh process extracting a generated text PDF (ours) vs pdfplumber's "
-          "all-pages extract_text (raw); 'extra' = peak above the process after imports")
+    print(
+        "Peak RSS of a fresh process extracting a generated text PDF (ours) vs pdfplumber's "
+        "all-pages extract_text (raw); 'extra' = peak above the process after imports"
+    )
     print_memory(memory)
     if args.json:
-        args.json.write_text(json.dumps(
-            {"quick": args.quick, "speed": [asdict(r) for r in rows],
-             "memory": [asdict(m) for m in memory]}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {"quick": args.quick, "speed": [asdict(r) for r in rows], "memory": [asdict(m) for m in memory]},
+                indent=2,
+            )
+        )
     return 0
 
 

@@ -101,13 +101,13 @@ def main() -> None:
         docs = make_returns(args.n)
         emails = make_emails(docs)
 
-        from extractors import extract
-        from returns.settings import Settings
+        from core.settings import Settings
+        from extractors import ExtractContext, extract
         from tests.intake_fixtures import run_plain
 
         t0 = time.perf_counter()
         for i, doc in enumerate(docs):
-            extract(doc, f"return-{i}.docx")
+            extract(doc, ExtractContext.build(f"return-{i}.docx"))
         extraction = time.perf_counter() - t0
 
         plain_settings = Settings(home=work / "plain")

@@ -81,8 +81,8 @@ def style_of(path: Path, expected: dict[str, Any]) -> str:
 
 def score_one(path_str: str) -> dict[str, Any]:
     """Extract one document and compare it with its expected record."""
-    from extractors import extract
-    from returns.errors import NotAReturn
+    from core.errors import NotAReturn
+    from extractors import ExtractContext, extract
 
     path = Path(path_str)
     expected = json.loads(path.with_name(path.stem + ".expected.json").read_text(encoding="utf-8"))
@@ -90,7 +90,7 @@ def score_one(path_str: str) -> dict[str, Any]:
     result: dict[str, Any] = {"file": path.name, "style": style}
     t0 = time.perf_counter()
     try:
-        got = extract(path.read_bytes(), path.name).model_dump(mode="json")
+        got = extract(path.read_bytes(), ExtractContext.build(path.name)).model_dump(mode="json")
         error = None
     except NotAReturn as err:
         got, error = None, f"NotAReturn: {err}"

@@ -1,101 +1,65 @@
 """Extractors: bytes in, canonical `Return` out. No I/O beyond sandboxed converters.
 
-    extract(data, filename)            -> schemas.Return  (raises returns.errors.DocumentError)
+    extract(data, ctx)                 -> schemas.Return  (raises core.errors.DocumentError)
       detect.sniff(data, filename)     -> media type, from the bytes first
-      READERS[media type](data, limits) -> extractors.document.Document
+      registry.reader_for(media type)  -> Reader: (data, ctx) -> document.Document
       interpret.interpret(document)    -> schemas.Return
 
-Readers (one module per format):
-    docx_reader   .docx / .docm      python-docx + the XML it does not expose
-    legacy        .doc / .rtf        headless LibreOffice -> .docx -> docx_reader
-    pdf_reader    .pdf               AcroForm fields, text layer (pdfplumber) or OCR
+`ctx` is an `ExtractContext` (collection, limits, filename) built at the edge.
+
+Sub-packages, one per family:
+    word/       .docx / .docm (reader, zip guard) and .doc / .rtf (legacy: LibreOffice)
+    pdf/        .pdf: fillable forms (acroform), the text layer (reader)
+    layout/     positioned words and rules -> paragraphs and tables (text PDFs and scans)
+    ocr/        scanned pages: image clean-up, Tesseract words, tick boxes
+    interpret/  the form read from blocks, the same for every format
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
-
+from core.errors import DocumentError, DocumentTooLarge, UnreadableDocument, UnsupportedDocument
 from extractors import detect
+from extractors.context import ExtractContext
 from extractors.document import Document
 from extractors.limits import Limits
-from returns.errors import DocumentError, UnreadableDocument, UnsupportedDocument
-from schemas import Collection, Return, load_collection
-
-Reader = Callable[[bytes, Limits], Document]
+from extractors.registry import reader_for
+from schemas import Return
 
 
-# media type -> "module:function"; imported on first use so `returns --help` does not
-# pay for pdfplumber, and one format's missing dependency never breaks another.
-READERS: dict[str, str] = {
-    detect.DOCX: "extractors.docx_reader:read_docx",
-    detect.DOCM: "extractors.docx_reader:read_docx",
-    detect.DOC: "extractors.legacy:read_legacy",
-    detect.RTF: "extractors.legacy:read_legacy",
-    detect.PDF: "extractors.pdf_reader:read_pdf",
-}
-
-
-def reader_for(media_type: str) -> Reader | None:
-    target = READERS.get(media_type)
-    if target is None:
-        return None
-    module, func = target.split(":")
-    reader: Reader = getattr(importlib.import_module(module), func)
-    return reader
-
-
-@dataclass(frozen=True)
-class Extraction:
-    """A document read into the block model, before interpretation (for debugging)."""
-
-    media_type: str
-    document: Document
-
-
-def read(data: bytes, filename: str | None = None, limits: Limits | None = None) -> Document:
+def read(data: bytes, ctx: ExtractContext | None = None) -> Document:
     """Detect the type of `data` and read it into the document model."""
-    limits = limits or Limits()
-    name = filename or "document"
+    ctx = ctx or ExtractContext.build()
+    name = ctx.name
     if not data:
         raise UnreadableDocument(f"{name}: the file is empty")
-    if len(data) > limits.max_bytes:
-        from returns.errors import DocumentTooLarge
-
+    if len(data) > ctx.limits.max_bytes:
         raise DocumentTooLarge(
-            f"{name}: {len(data):,} bytes is over the {limits.max_bytes:,}-byte limit for a return"
+            f"{name}: {len(data):,} bytes is over the {ctx.limits.max_bytes:,}-byte limit for a return"
         )
-    media_type = detect.sniff(data, filename)
+    media_type = detect.sniff(data, ctx.filename)
     reader = reader_for(media_type)
     if reader is None:
         raise UnsupportedDocument(f"{name}: {detect.describe(media_type)} is not a format returns are read from")
     try:
-        return reader(data, limits)
+        return reader(data, ctx)
     except DocumentError as err:
         if str(err).startswith(name):
             raise
         raise type(err)(f"{name}: {err}") from err
 
 
-def extract(
-    data: bytes,
-    filename: str | None = None,
-    collection: Collection | None = None,
-    limits: Limits | None = None,
-) -> Return:
+def extract(data: bytes, ctx: ExtractContext | None = None) -> Return:
     """Read one document and return its canonical record."""
     from extractors.interpret import interpret
 
-    collection = collection or load_collection()
-    document = read(data, filename, limits or Limits(max_pages=collection.max_pages))
+    ctx = ctx or ExtractContext.build()
+    document = read(data, ctx)
     try:
-        return interpret(document, collection, filename)
+        return interpret(document, ctx.collection, ctx.filename)
     except DocumentError as err:
-        name = filename or "document"
-        if str(err).startswith(name):
+        if str(err).startswith(ctx.name):
             raise
-        raise type(err)(f"{name}: {err}") from err
+        raise type(err)(f"{ctx.name}: {err}") from err
 
 
-__all__ = ["Extraction", "Limits", "extract", "read"]
+__all__ = ["ExtractContext", "Limits", "extract", "read"]

@@ -16,10 +16,10 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
+from core.settings import Settings
 from flows.report import publish_intake_report
 from flows.tasks import acknowledge_all, prepare_warehouse, process_batch, receive_waiting, settle_all
-from intake.process import Outcome
-from returns.settings import Settings
+from schemas.intake import Outcome
 
 
 @flow(name="intake", log_prints=False)

@@ -6,7 +6,7 @@ from typing import Any
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from intake.process import Outcome
+from schemas.intake import Outcome
 
 
 def intake_rows(outcomes: list[Outcome]) -> list[dict[str, Any]]:

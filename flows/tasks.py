@@ -1,7 +1,7 @@
 """Prefect tasks: thin wrappers over the plain intake steps.
 
 Tasks receive the `Settings` model and plain values (refs, outcomes) and build their
-live handles with `intake.runtime.runtime(settings)`. Transient errors (mailbox,
+live handles with `pipeline.runtime.runtime(settings)` (the composition root). Transient errors (mailbox,
 SMTP, database unavailable) are retried; terminal ones fail the task at once.
 """
 
@@ -13,14 +13,14 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from intake.acknowledge import acknowledge
-from intake.mailbox_protocol import Mailbox
-from intake.mailbox_url import mailbox_from_url
-from intake.outbox import Outbox, outbox_from_url
-from intake.process import MessageRef, Outcome, process, receive, settle
-from intake.runtime import prepare, runtime
-from returns.errors import is_transient
-from returns.settings import Settings
+from core.errors import is_transient
+from core.settings import Settings
+from pipeline.acknowledge import acknowledge
+from pipeline.receive import receive
+from pipeline.record import record
+from pipeline.runtime import open_mailbox, open_outbox, prepare, runtime
+from pipeline.settle import settle
+from schemas.intake import MessageRef, Outcome
 
 
 def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -38,23 +38,6 @@ RETRIES: dict[str, Any] = {
     "retry_condition_fn": _retry_transient,
     "cache_policy": NO_CACHE,
 }
-
-
-def open_mailbox(settings: Settings) -> Mailbox:
-    return mailbox_from_url(
-        settings.mailbox_url,
-        password=settings.mailbox_password.get_secret_value() if settings.mailbox_password else None,
-        oauth2_token=settings.mailbox_oauth2_token.get_secret_value() if settings.mailbox_oauth2_token else None,
-        processed=settings.processed_folder,
-        quarantine=settings.quarantine_folder,
-    )
-
-
-def open_outbox(settings: Settings) -> Outbox:
-    return outbox_from_url(
-        settings.outbox_url,
-        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-    )
 
 
 @task(name="prepare warehouse", **RETRIES)
@@ -75,7 +58,7 @@ def receive_waiting(settings: Settings, limit: int | None = None) -> list[Messag
 @task(name="extract and record", **RETRIES)
 def process_batch(settings: Settings, refs: Sequence[MessageRef]) -> list[Outcome]:
     rt = runtime(settings)
-    return [process(rt, ref) for ref in refs]
+    return [record(rt, ref) for ref in refs]
 
 
 @task(name="acknowledge senders", **RETRIES)

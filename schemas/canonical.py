@@ -8,11 +8,10 @@ unknown fields so a typo can never silently become data.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-OrgType = Literal["local_authority", "voluntary", "private"]
+from schemas.vocab import OrgType
 
 
 class _Frozen(BaseModel):

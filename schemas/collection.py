@@ -17,9 +17,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from returns.errors import ConfigurationError
+from core.errors import ConfigurationError
+from core.paths import COLLECTIONS_DIR
 
-COLLECTIONS_DIR = Path(__file__).parent / "collections"
 DEFAULT_COLLECTION = "changing-lives-2006"
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import copy
 import io
 from collections.abc import Sequence
-from pathlib import Path
 
 import docx
 from docx.oxml import parse_xml
 from docx.table import Table
 
-TEMPLATE = Path(__file__).resolve().parents[1] / "returns" / "data" / "annex-c-template.docx"
+from core.paths import DATA_DIR
+
+TEMPLATE = DATA_DIR / "annex-c-template.docx"
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 SECTION_TABLES = {"children_families": 1, "community_care": 2, "criminal_justice": 3, "whole_service": 4}
 

@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from flows.tasks import open_mailbox, open_outbox
-from intake.acknowledge import acknowledge
-from intake.process import Outcome, process, receive, settle
-from intake.runtime import prepare, runtime
-from returns.settings import Settings
+from core.settings import Settings
+from pipeline.acknowledge import acknowledge
+from pipeline.receive import receive
+from pipeline.record import record
+from pipeline.runtime import open_mailbox, open_outbox, prepare, runtime
+from pipeline.settle import settle
+from schemas.intake import Outcome
 from tests.docs import FormFiller
-from warehouse import make_engine, session_scope, submissions_report
+from warehouse import make_engine, session_scope
+from warehouse.reports import submissions_report
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -56,7 +59,7 @@ def run_plain(settings: Settings) -> list[Outcome]:
     with open_mailbox(settings) as box:
         refs = [receive(rt, msg, durable=False) for msg in box.fetch_new()]
     rt.blobs.sync()
-    outcomes = [process(rt, ref) for ref in refs]
+    outcomes = [record(rt, ref) for ref in refs]
     outbox = open_outbox(settings)
     for outcome in outcomes:
         acknowledge(rt, outbox, outcome)

@@ -44,7 +44,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
-from intake.mailbox_imap import ImapMailbox
+from mail.imap import ImapMailbox
 
 DOVECOT_INSTALL_HINT = (
     "Dovecot is not installed: the live mail tests need it "

@@ -18,14 +18,19 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
+from core.errors import LedgerStatusRefused
+from core.paths import BUNDLED_REGISTER
 from schemas import Return
+from schemas.intake import MailKey
+from schemas.vocab import MailStatus, OutboxStatus, ReturnOutcome, SubmissionStatus
 from warehouse.db import make_engine, session_scope, upgrade
-from warehouse.ledger import LedgerStatusRefused, MailKey, record_mail, set_mail_status
+from warehouse.ledger import record_mail, set_mail_status
 from warehouse.models import Base, Organisation, OutboxMessage, ReturnVersion, Submission
-from warehouse.register import BUNDLED_REGISTER, RegisterLoad, load_register
-from warehouse.repository import add_document, record_ack, submissions_report, upsert_submission
-from warehouse.statuses import MailStatus, OutboxStatus, SubmissionStatus
-from warehouse.versions import ReturnOutcome, add_return_version, assign_submission
+from warehouse.organisations import RegisterLoad, load_register
+from warehouse.outbox import record_ack
+from warehouse.reports import submissions_report
+from warehouse.submissions import add_document, upsert_submission
+from warehouse.versions import add_return_version, assign_submission
 
 UTC = dt.UTC
 T0 = dt.datetime(2006, 10, 20, 9, 0, tzinfo=UTC)

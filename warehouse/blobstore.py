@@ -20,17 +20,9 @@ import re
 import tempfile
 from pathlib import Path
 
-from returns.errors import TerminalError, TransientError
+from core.errors import BlobNotFound, BlobStoreUnavailable
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-class BlobNotFound(TerminalError):
-    """No blob with this SHA-256 is in the store."""
-
-
-class BlobStoreUnavailable(TransientError):
-    """The store's folder could not be written or read (disk full, permissions)."""
 
 
 def sha256_hex(data: bytes) -> str:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect
@@ -51,3 +52,9 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 def json_document() -> TypeEngine[Any]:
     """A JSON column: JSONB on PostgreSQL, JSON elsewhere."""
     return JSON().with_variant(JSONB(), "postgresql")
+
+
+def sql_in(column: str, values: type[StrEnum]) -> str:
+    """SQL text `column IN ('a', 'b')` for a CHECK constraint over an enum."""
+    listed = ", ".join(f"'{v.value}'" for v in values)
+    return f"{column} IN ({listed})"

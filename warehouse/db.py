@@ -31,7 +31,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.orm import Session, sessionmaker
 
-from returns.errors import ConfigurationError, WarehouseUnavailable
+from core.errors import ConfigurationError, WarehouseUnavailable
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000

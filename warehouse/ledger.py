@@ -22,40 +22,18 @@ the submissions table (keyed on Message-ID / raw bytes) still stops any duplicat
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from core.errors import LedgerStatusRefused, NotFound
+from schemas.intake import MailKey
+from schemas.vocab import MailStatus
 from warehouse.columns import utcnow
 from warehouse.models import MailLedgerEntry
-from warehouse.statuses import MailStatus
 from warehouse.upsert import insert_ignore
 
 FINAL_MAIL_STATUSES = frozenset({MailStatus.PROCESSED, MailStatus.QUARANTINED})
-
-
-@dataclass(frozen=True)
-class MailKey:
-    """Where a message sits: unique per message for as long as UIDVALIDITY holds."""
-
-    mailbox: str
-    folder: str
-    uidvalidity: int
-    uid: str | int
-
-    def columns(self) -> dict[str, Any]:
-        return {
-            "mailbox": self.mailbox,
-            "folder": self.folder,
-            "uidvalidity": int(self.uidvalidity),
-            "uid": str(self.uid),
-        }
-
-
-class LedgerStatusRefused(ValueError):
-    """A final ledger status would have been overwritten without `force=True`."""
 
 
 def get_mail(session: Session, key: MailKey) -> MailLedgerEntry | None:
@@ -127,7 +105,7 @@ def set_mail_status(
         .execution_options(populate_existing=True)
     ).one_or_none()
     if entry is None:
-        raise LookupError(f"mail ledger: no entry for {key}")
+        raise NotFound(f"mail ledger: no entry for {key}")
     current = MailStatus(entry.status)
     if current in FINAL_MAIL_STATUSES and status != current and not force:
         raise LedgerStatusRefused(

@@ -65,16 +65,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from warehouse.columns import UTCDateTime, json_document, utcnow
-from warehouse.statuses import (
+from schemas.vocab import (
     DocumentRole,
     MailStatus,
     OrgType,
     OutboxKind,
     OutboxStatus,
     SubmissionStatus,
-    sql_in,
 )
+from warehouse.columns import UTCDateTime, json_document, sql_in, utcnow
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

@@ -26,28 +26,18 @@ are serialised per organisation by a row lock on `organisations` (PostgreSQL) or
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.errors import RefusedChange, UnknownOrganisation
+from schemas.vocab import ReturnOutcome
 from warehouse.columns import utcnow
 from warehouse.models import Organisation, ReturnVersion
-from warehouse.repository import UnknownOrganisation, get_submission
-from warehouse.statuses import SubmissionStatus
+from warehouse.submissions import get_submission, mark_assigned
 from warehouse.upsert import insert_ignore
-
-
-class ReturnOutcome(StrEnum):
-    """What recording one extracted return did (counted and reported by the flow)."""
-
-    NEW = "new"  # the organisation's first return in this collection: current
-    SUPERSEDED_PREVIOUS = "superseded_previous"  # now current; the previous one is not
-    OLDER_THAN_CURRENT = "older_than_current"  # kept as a version; a newer one stays current
-    DUPLICATE = "duplicate"  # this document is already a return: nothing written
-    UNMATCHED = "unmatched"  # stored without an organisation until a person assigns one
 
 
 def _record_dict(record: BaseModel | dict[str, Any]) -> dict[str, Any]:
@@ -177,7 +167,7 @@ def assign_submission(
     []. Returns already matched to an organisation are left as they are.
     """
     if not by.strip():
-        raise ValueError("assign_submission: `by` must name the person deciding")
+        raise RefusedChange("assign: say who is deciding (--by NAME)")
     _lock_organisation(session, org_id)
     sub = get_submission(session, submission_id, lock=True)
     unmatched = session.scalars(
@@ -188,12 +178,7 @@ def assign_submission(
     ).all()
     if sub.org_id == org_id and not unmatched:
         return []
-    sub.org_id = org_id
-    sub.assigned_by = by
-    sub.assigned_at = utcnow()
-    if sub.status == SubmissionStatus.UNMATCHED.value:
-        sub.status = SubmissionStatus.EXTRACTED.value
-    sub.reason = f"assigned to {org_id} by {by}"
+    mark_assigned(session, submission_id, org_id, by)
     outcomes: list[tuple[ReturnVersion, ReturnOutcome]] = []
     for row in unmatched:
         row.org_id = org_id

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 
+from core.errors import NotAReturn
 from extractors.document import Document
 from extractors.interpret import fields as f
 from extractors.interpret.dates import parse_date
 from extractors.interpret.matching import Vocabulary, key
 from extractors.interpret.text import citations, collapse, split_after_citations, strip_marker
 from extractors.interpret.walker import Collected, RawItem, Walker
-from returns.errors import NotAReturn
 from schemas import (
     BoxedSection,
     Collection,

@@ -8,8 +8,8 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
+from core.settings import Settings
 from flows.intake import intake_flow
-from returns.settings import Settings
 from tests.intake_fixtures import DOCX, outbox_messages, report, return_docx
 from tests.mail_fixtures import MessageBuilder
 

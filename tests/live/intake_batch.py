@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from pypdf import PdfWriter
 
 from tests.docs import freeform_docx
 from tests.intake_fixtures import DOCX, return_docx
 from tests.mail_fixtures import MessageBuilder
+from tests.paths import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 PDF = "application/pdf"
 DOC = "application/msword"
 SAMPLE_ORGS = {  # sample file -> register id of the organisation it is from

@@ -11,8 +11,10 @@ from collections.abc import Callable
 
 import pytest
 
-from intake import ImapMailbox, Mailbox, mailbox_from_url
-from returns.errors import ConfigurationError, MailboxUnavailable
+from core.errors import ConfigurationError, MailboxUnavailable
+from mail.connect import mailbox_from_url
+from mail.imap import ImapMailbox
+from mail.mailbox import Mailbox
 from tests.mail_fixtures import DovecotServer, ImapAccount, MessageBuilder
 
 pytestmark = pytest.mark.live

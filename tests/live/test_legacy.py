@@ -12,11 +12,12 @@ from pathlib import Path
 import docx
 import pytest
 
+from core.errors import ConfigurationError, ConversionTimeout, UnreadableDocument
 from extractors import detect
+from extractors.context import ExtractContext
 from extractors.document import Paragraph, Table
-from extractors.legacy import convert_to_docx, read_legacy, soffice_path
 from extractors.limits import Limits
-from returns.errors import ConfigurationError, ConversionTimeout, UnreadableDocument
+from extractors.word.legacy import convert_to_docx, read_legacy, soffice_path
 from tests.docs import FormFiller
 
 pytestmark = pytest.mark.live
@@ -104,7 +105,7 @@ def test_rtf_written_by_hand_is_converted_to_docx() -> None:
 
 
 def test_doc_is_read_into_the_document_model_as_msword(filled_template_doc: bytes) -> None:
-    document = read_legacy(filled_template_doc, Limits())
+    document = read_legacy(filled_template_doc, ExtractContext.build(limits=Limits()))
     assert (document.media_type, document.pages) == ("application/msword", None)
     tables = [b for b in document.blocks if isinstance(b, Table)]
     assert [c.text for c in tables[0].rows[0]] == ["Name of organisation", "Fife Council"]
@@ -112,7 +113,7 @@ def test_doc_is_read_into_the_document_model_as_msword(filled_template_doc: byte
 
 
 def test_rtf_is_read_into_the_document_model_as_rtf() -> None:
-    document = read_legacy(RTF_RETURN, Limits())
+    document = read_legacy(RTF_RETURN, ExtractContext.build(limits=Limits()))
     assert (document.media_type, document.pages) == ("application/rtf", None)
     paragraphs = [b.text for b in document.blocks if isinstance(b, Paragraph) and b.text]
     assert paragraphs == [
@@ -124,7 +125,7 @@ def test_rtf_is_read_into_the_document_model_as_rtf() -> None:
 
 def test_truncated_doc_is_refused_as_unreadable(filled_template_doc: bytes) -> None:
     with pytest.raises(UnreadableDocument) as caught:
-        read_legacy(filled_template_doc[:3000], Limits())
+        read_legacy(filled_template_doc[:3000], ExtractContext.build(limits=Limits()))
     assert str(caught.value) == "LibreOffice could not read this .doc file"
 
 

@@ -16,15 +16,15 @@ import pytesseract
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from extractors.layout_types import Box, PageLayout, Rule
+from core.errors import ConversionTimeout, UnreadableDocument
+from extractors.layout.types import Box, PageLayout, Rule
 from extractors.limits import Limits
-from extractors.ocr import page_image, scanned_page_layouts
-from extractors.ocr_image import binarise, estimate_skew
-from returns.errors import ConversionTimeout, UnreadableDocument
+from extractors.ocr.image import binarise, estimate_skew
+from extractors.ocr.reader import page_image, scanned_page_layouts
+from tests.paths import SAMPLES
 
 pytestmark = pytest.mark.live
 
-SAMPLES = Path("/work/shared/samples")
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 WIDTH, HEIGHT = 1240, 1754  # A4 at 150 dpi

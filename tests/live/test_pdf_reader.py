@@ -1,4 +1,4 @@
-"""extractors.pdf_reader on the sample PDFs (live) and on PDFs built here with reportlab.
+"""extractors.pdf.reader on the sample PDFs (live) and on PDFs built here with reportlab.
 
 The sample returns are LibreOffice prints of the official template; the PDFs built
 in code come from another tool (reportlab) with other layouts: tables ruled with
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import time
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
@@ -19,16 +18,16 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import ListFlowable, ListItem, SimpleDocTemplate
 from reportlab.platypus import Paragraph as RLParagraph
 
+from core.errors import DocumentTooLarge, EncryptedDocument, UnreadableDocument
+from extractors.context import ExtractContext
 from extractors.document import Block, Cell, Document, Paragraph, Table, iter_paragraphs
 from extractors.limits import Limits
-from extractors.pdf_reader import read_pdf
-from returns.errors import DocumentTooLarge, EncryptedDocument, UnreadableDocument
-
-SAMPLES = Path("/work/shared/samples")
+from extractors.pdf.reader import read_pdf
+from tests.paths import SAMPLES
 
 
 def _read(data: bytes, limits: Limits | None = None) -> Document:
-    return read_pdf(data, limits or Limits())
+    return read_pdf(data, ExtractContext.build(limits=limits or Limits()))
 
 
 def _table_after(blocks: tuple[Block, ...], heading: str) -> Table:

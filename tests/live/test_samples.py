@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from extractors import extract
+from extractors import ExtractContext, extract
+from tests.paths import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 CASES = sorted(p for p in SAMPLES.glob("s*.*") if not p.name.endswith(".json"))
 # The one known gap: in s002's scan, "...management team in December." ends a full-width
 # line and "Reduce the time..." starts the next with no extra spacing or indent, so
@@ -51,14 +51,14 @@ def test_the_samples_are_there() -> None:
     ids=[p.stem for p in CASES],
 )
 def test_sample_extracts_to_its_expected_record(path: Path) -> None:
-    record = extract(path.read_bytes(), path.name)
+    record = extract(path.read_bytes(), ExtractContext.build(path.name))
     assert _normalised(record.model_dump(mode="json")) == _expected(path)
 
 
 @pytest.mark.parametrize("stem", sorted(OCR_AMBIGUOUS))
 def test_scanned_sample_has_every_field_and_all_but_the_inseparable_items(stem: str) -> None:
     path = next(p for p in CASES if p.stem == stem)
-    got = _normalised(extract(path.read_bytes(), path.name).model_dump(mode="json"))
+    got = _normalised(extract(path.read_bytes(), ExtractContext.build(path.name)).model_dump(mode="json"))
     want = _expected(path)
     assert {k: v for k, v in got.items() if k != "sections"} == {k: v for k, v in want.items() if k != "sections"}
     got_items, want_items = _items(got), _items(want)

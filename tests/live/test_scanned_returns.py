@@ -23,9 +23,9 @@ import pytest
 from PIL import Image
 from rapidfuzz import fuzz
 
-from extractors import extract
+from extractors import ExtractContext, extract
+from tests.paths import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 FIELD_GROUPS = ("organisation", "contact", "services", "sign_off", "source")
 
 pytestmark = pytest.mark.live
@@ -90,7 +90,7 @@ def _check(stem: str, dpi: int, angle: float) -> None:
     source = SAMPLES / f"{stem}.pdf"
     expected = json.loads((SAMPLES / f"{stem}.expected.json").read_text(encoding="utf-8"))
     expected["source"]["ocr"] = True
-    got = extract(scan_pdf(source, dpi, angle), source.name).model_dump(mode="json")
+    got = extract(scan_pdf(source, dpi, angle), ExtractContext.build(source.name)).model_dump(mode="json")
     for group in FIELD_GROUPS:
         assert got[group] == expected[group], group
     counts = {name: len(items) for name, items in _boxes(got).items()}

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from intake import MaildirOutbox, MessageRejected, Outbox, SmtpOutbox, outbox_from_url
-from returns.errors import ConfigurationError, OutboxUnavailable
+from core.errors import ConfigurationError, MessageRejected, OutboxUnavailable
+from mail.outbox import MaildirOutbox, Outbox, SmtpOutbox, outbox_from_url
 from tests.mail_fixtures import SmtpCapture, free_port
 
 pytestmark = pytest.mark.live

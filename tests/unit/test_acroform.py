@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,15 +18,18 @@ from pypdf.generic import (
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from extractors.acroform import FormField, read_acroform
-from extractors.acroform_map import FieldMapper, normalise
+from core.errors import EncryptedDocument
 from extractors.document import Document, Paragraph, Table
-from returns.errors import EncryptedDocument
+from extractors.pdf.acroform import FormField, read_acroform
+from extractors.pdf.acroform_map import FieldMapper, normalise
 from schemas import load_collection
+from tests.paths import SAMPLES, SPEC
 from tests.unit import bad_files
 
-BLANK_FORM = Path("/work/shared/spec/annex-c-form.pdf")
-S004 = Path("/work/shared/samples/s004-acroform-pdf.pdf")
+COLLECTION = load_collection()
+
+BLANK_FORM = SPEC / "annex-c-form.pdf"
+S004 = SAMPLES / "s004-acroform-pdf.pdf"
 SECTIONS = [
     "Section 1: Children and families",
     "Section 2: Community care",
@@ -95,7 +97,7 @@ def fill_official_form(values: dict[str, str]) -> bytes:
     return out.getvalue()
 
 
-# -- the official form (needs /work/shared) ---------------------------------------
+# -- the official form (from ../shared/spec) ---------------------------------------
 
 
 @pytest.mark.live
@@ -121,7 +123,7 @@ def test_official_form_filled_with_need_appearances_is_read_from_its_fields() ->
             "sign_date": "20/10/2006",
         }
     )
-    document = read_acroform(data)
+    document = read_acroform(data, COLLECTION)
     assert document is not None
     assert (document.media_type, document.pages, document.ocr) == ("application/pdf", 3, False)
     assert outline(document) == expected_outline(
@@ -149,12 +151,12 @@ def test_official_form_filled_with_need_appearances_is_read_from_its_fields() ->
 
 @pytest.mark.live
 def test_blank_official_form_gives_none_so_the_text_layer_is_read() -> None:
-    assert read_acroform(BLANK_FORM.read_bytes()) is None
+    assert read_acroform(BLANK_FORM.read_bytes(), COLLECTION) is None
 
 
 @pytest.mark.live
 def test_sample_acroform_return_is_read_from_its_fields() -> None:
-    document = read_acroform(S004.read_bytes())
+    document = read_acroform(S004.read_bytes(), COLLECTION)
     assert document is not None
     tables = [b for b in document.blocks if isinstance(b, Table)]
     assert [[c.text for c in row] for row in tables[0].rows][:3] == [
@@ -188,7 +190,7 @@ def test_field_values_the_page_does_not_show_are_still_read() -> None:
     page_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert "Orkney" not in page_text
 
-    document = read_acroform(data)
+    document = read_acroform(data, COLLECTION)
     assert document is not None
     first_table = next(b for b in document.blocks if isinstance(b, Table))
     assert first_table.rows[0][1].text == "Orkney Islands Council"
@@ -252,7 +254,7 @@ def reportlab_form(filled: bool = True) -> bytes:
 
 
 def test_form_from_another_tool_is_mapped_by_name_and_tooltip() -> None:
-    document = read_acroform(reportlab_form())
+    document = read_acroform(reportlab_form(), COLLECTION)
     assert document is not None
     assert document.pages == 1
     assert outline(document) == expected_outline(
@@ -272,7 +274,7 @@ def test_form_from_another_tool_is_mapped_by_name_and_tooltip() -> None:
 
 
 def test_form_from_another_tool_with_no_values_gives_none() -> None:
-    assert read_acroform(reportlab_form(filled=False)) is None
+    assert read_acroform(reportlab_form(filled=False), COLLECTION) is None
 
 
 def _raw_form(fields: list[DictionaryObject]) -> bytes:
@@ -347,7 +349,7 @@ def test_nested_fields_byte_string_values_and_every_checkbox_state_are_read() ->
         FT=NameObject("/Tx"),
         V=TextStringObject("Quarriers"),
     )
-    document = read_acroform(_raw_form([name, org_type, section1, *ticks]))
+    document = read_acroform(_raw_form([name, org_type, section1, *ticks]), COLLECTION)
     assert document is not None
     assert outline(document) == expected_outline(
         part_a=[
@@ -365,16 +367,16 @@ def test_nested_fields_byte_string_values_and_every_checkbox_state_are_read() ->
 
 
 def test_pdf_without_a_form_gives_none() -> None:
-    assert read_acroform(bad_files.small_pdf()) is None
+    assert read_acroform(bad_files.small_pdf(), COLLECTION) is None
 
 
 def test_unparseable_pdf_gives_none_for_the_text_reader_to_report() -> None:
-    assert read_acroform(b"%PDF-1.7\n this is not a PDF body") is None
+    assert read_acroform(b"%PDF-1.7\n this is not a PDF body", COLLECTION) is None
 
 
 def test_password_protected_pdf_is_refused_as_encrypted() -> None:
     with pytest.raises(EncryptedDocument, match=r"^the PDF is encrypted and needs a password"):
-        read_acroform(bad_files.encrypted_pdf())
+        read_acroform(bad_files.encrypted_pdf(), COLLECTION)
 
 
 # -- name matching ------------------------------------------------------------------

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pypdf import PdfWriter
 
 import extractors
-from returns.errors import (
+from core.errors import (
     DocumentError,
     DocumentTooLarge,
     EncryptedDocument,
@@ -29,7 +29,7 @@ def refused(data: bytes, filename: str, expected: type[DocumentError], seconds: 
     """Read `data`, expecting `expected` within `seconds`; return its message."""
     started = time.monotonic()
     with pytest.raises(DocumentError) as caught:
-        extractors.read(data, filename)
+        extractors.read(data, extractors.ExtractContext.build(filename))
     elapsed = time.monotonic() - started
     assert type(caught.value) is expected, repr(caught.value)
     message = str(caught.value)
@@ -117,7 +117,7 @@ _FUZZ = settings(
 
 def _read_or_refuse(data: bytes, filename: str) -> None:
     try:
-        extractors.read(data, filename)
+        extractors.read(data, extractors.ExtractContext.build(filename))
     except DocumentError as err:
         assert str(err).startswith(f"{filename}: ")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from returns.cli import app
+from cli.app import app
 from tests.docs import FormFiller, freeform_docx
 
 runner = CliRunner()

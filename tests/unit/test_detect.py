@@ -6,10 +6,10 @@ import time
 
 import pytest
 
+from core.errors import DocumentTooLarge, EncryptedDocument, UnreadableDocument
 from extractors import detect
 from extractors.limits import Limits
-from extractors.ooxml_guard import check_zip
-from returns.errors import DocumentTooLarge, EncryptedDocument, UnreadableDocument
+from extractors.word.guard import check_zip
 from tests.unit import bad_files
 
 

@@ -6,8 +6,8 @@ import mailbox as stdlib_mailbox
 from collections.abc import Callable
 from pathlib import Path
 
-from returns.settings import Settings
-from returns.views import assign_submission_to
+from core.settings import Settings
+from pipeline.assign import assign_submission_to
 from tests.intake_fixtures import DOCX, outbox_messages, report, return_docx, run_plain
 from tests.mail_fixtures import MessageBuilder
 

@@ -1,4 +1,4 @@
-"""extractors.layout: hand-built page layouts -> exact blocks.
+"""extractors.layout.engine: hand-built page layouts -> exact blocks.
 
 Words are laid out by `_line`: each character is half the font size wide and a space
 a quarter of it, so the tests can reason about what would have fitted on a line.
@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from extractors.document import Cell, Figure, Paragraph, Table
-from extractors.layout import blocks_from_pages, iter_blocks
-from extractors.layout_types import Box, PageLayout, Rule, Word
+from extractors.layout.engine import blocks_from_pages, iter_blocks
+from extractors.layout.types import Box, PageLayout, Rule, Word
 
 W, H = 600.0, 800.0
 LEFT = 50.0
@@ -600,7 +600,7 @@ def test_reportlab_two_column_table_with_horizontal_rules_only() -> None:
     from reportlab.platypus import SimpleDocTemplate, TableStyle
     from reportlab.platypus import Table as RLTable
 
-    from extractors import read
+    from extractors import ExtractContext, read
 
     style = ParagraphStyle("cell", fontName="Helvetica", fontSize=9, leading=11)
     left = [
@@ -628,7 +628,7 @@ def test_reportlab_two_column_table_with_horizontal_rules_only() -> None:
     )
     out = io.BytesIO()
     SimpleDocTemplate(out, pagesize=A4, invariant=1).build([table])
-    doc = read(out.getvalue(), "table.pdf")
+    doc = read(out.getvalue(), ExtractContext.build("table.pdf"))
     assert doc.blocks == (
         Table(
             (

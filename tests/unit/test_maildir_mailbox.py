@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from intake import Mailbox, MailboxMessage, MaildirMailbox, mailbox_from_url
-from returns.errors import ConfigurationError
+from core.errors import ConfigurationError
+from mail.connect import mailbox_from_url
+from mail.mailbox import Mailbox, MailboxMessage
+from mail.maildir import MaildirMailbox
 from tests.mail_fixtures import MessageBuilder
 
 RAW_CRLF = MessageBuilder(subject="Return one", message_id="<one@fife.gov.uk>").attach(

@@ -1,4 +1,4 @@
-"""intake.mime: which parts of an email are files, what they are called, where they came from."""
+"""mail.mime.parse: which parts of an email are files, what they are called, where they came from."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake.mime import MimeLimits, normalise_message_id, parse_message
-from intake.mime_names import safe_name
+from mail.mime.names import safe_name
+from mail.mime.parse import MimeLimits, normalise_message_id, parse_message
 from tests.mail_fixtures import MessageBuilder, make_zip
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

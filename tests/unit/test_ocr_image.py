@@ -7,8 +7,8 @@ from dataclasses import replace
 import numpy as np
 from PIL import Image, ImageDraw
 
-from extractors.layout_types import Box, Rule
-from extractors.ocr_image import (
+from extractors.layout.types import Box, Rule
+from extractors.ocr.image import (
     binarise,
     estimate_skew,
     find_rules,
@@ -16,7 +16,7 @@ from extractors.ocr_image import (
     otsu_threshold,
     speck_mask,
 )
-from extractors.ocr_words import (
+from extractors.ocr.words import (
     EMPTY,
     TICKED,
     OcrWord,
@@ -307,7 +307,7 @@ def test_normalise_words_splits_glued_punctuation_and_drops_unsure_marks() -> No
 
 
 def test_misread_bullets_at_line_starts_are_restored() -> None:
-    from extractors.ocr_words import OcrWord, restore_bullets
+    from extractors.ocr.words import OcrWord, restore_bullets
 
     def w(text: str, left: int, line: int) -> OcrWord:
         return OcrWord(text=text, conf=40, left=left, top=line * 30, width=10, height=12, line=(1, 1, line))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from intake.organisations import Matcher
-from returns.settings import BUNDLED_REGISTER
-from warehouse.register import read_register
+from core.paths import BUNDLED_REGISTER
+from pipeline.organisations import Matcher
+from schemas.register import read_register
 
 MATCHER = Matcher(read_register(BUNDLED_REGISTER))
 

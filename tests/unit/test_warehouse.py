@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from sqlalchemy import Dialect, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from returns.errors import ConfigurationError, WarehouseUnavailable
+from core.errors import ConfigurationError, WarehouseUnavailable
+from schemas.identity import normalise_message_id, submission_key
+from schemas.register import read_register
 from tests.warehouse_behaviours import WarehouseBehaviours
 from warehouse.columns import UTCDateTime
 from warehouse.db import check_connection, make_engine, mask_url, upgrade
-from warehouse.register import read_register
-from warehouse.repository import normalise_message_id, submission_key
 
 
 class TestSQLite(WarehouseBehaviours):
@@ -86,10 +86,10 @@ def test_register_errors_name_the_line(tmp_path: Path) -> None:
 
 
 def test_spec_register_matches_the_bundled_one() -> None:
-    spec = Path("/work/shared/spec/register.csv")
-    if not spec.exists():
-        pytest.skip("the shared spec folder is not on this machine")
-    from warehouse.register import BUNDLED_REGISTER
+    from core.paths import BUNDLED_REGISTER
+    from tests.paths import SPEC
+
+    spec = SPEC / "register.csv"
 
     assert len(read_register(spec)) == 44
     assert read_register(spec) == read_register(BUNDLED_REGISTER)

@@ -10,9 +10,9 @@ import pytest
 from docx.shared import Inches
 from PIL import Image
 
-from extractors import extract
+from core.errors import NotAReturn
+from extractors import ExtractContext, extract
 from extractors.detect import DOCM, sniff
-from returns.errors import NotAReturn
 from tests.docs import (
     FormFiller,
     block_sdt,
@@ -49,7 +49,7 @@ def test_official_form_filled_in_word_gives_the_canonical_record() -> None:
         .national(["A national approach to kinship care."])
         .bytes()
     )
-    record = extract(data, "fife.docx")
+    record = extract(data, ExtractContext.build("fife.docx"))
     assert record.model_dump(mode="json") == {
         "collection": "changing-lives-2006",
         "organisation": {"name": "Fife Council", "type": "local_authority"},
@@ -220,12 +220,12 @@ def test_covering_letter_is_recognised_as_not_a_return() -> None:
         ("Yours sincerely", None), ("Margaret Kennedy", None),
     ])
     with pytest.raises(NotAReturn, match="covering letter"):
-        extract(data, "letter.docx")
+        extract(data, ExtractContext.build("letter.docx"))
 
 
 def test_blank_official_form_is_recognised_as_not_a_return() -> None:
     with pytest.raises(NotAReturn, match="blank return form"):
-        extract(FormFiller().bytes(), "blank.docx")
+        extract(FormFiller().bytes(), ExtractContext.build("blank.docx"))
 
 
 def test_macro_enabled_document_is_read_without_running_macros() -> None:
@@ -242,7 +242,7 @@ def test_macro_enabled_document_is_read_without_running_macros() -> None:
             dst.writestr(item, content)
         dst.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 not a real macro project")
     assert sniff(out.getvalue(), "return.docm") == DOCM
-    record = extract(out.getvalue(), "return.docm")
+    record = extract(out.getvalue(), ExtractContext.build("return.docm"))
     assert record.source.media_type == DOCM
     assert texts(record, "children_families", "strengths") == ["Family group conferencing everywhere."]
 

@@ -1,0 +1,197 @@
+"""The `returns` command line. Each command is a thin wrapper: parse, call, print.
+
+    returns demo                    seed a local Maildir with the demo returns and run the intake
+    returns intake [--once]         process the submissions mailbox (watch it with IMAP IDLE)
+    returns submissions             who has sent what (--format json: one object per line)
+    returns assign SUBMISSION ORG   settle an unmatched submission
+    returns extract FILE            canonical JSON of one document (RETURN-FORM.md s.8)
+    returns folder [PATH]           extract every return in a folder, print a summary
+    returns schema                  the canonical return's JSON Schema
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from core.errors import DocumentError, ReturnsError
+from core.paths import DEMO_DIR
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+
+app = typer.Typer(
+    help="Intake pipeline for Changing Lives self assessment returns.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+
+def _fail(message: str) -> None:
+    """One clear line on stderr, exit status 1 (no traceback for any input)."""
+    sys.stderr.write(message.replace("\n", " ").strip() + "\n")
+    raise typer.Exit(1)
+
+
+@app.command()
+def extract(
+    file: Annotated[Path, typer.Argument(help="A .docx, .doc, .docm, .rtf or .pdf return.")],
+    collection: Annotated[str, typer.Option(help="Collection id or TOML path.")] = "changing-lives-2006",
+) -> None:
+    """Print the canonical return of FILE as JSON (exit 1 with a reason if it is not one)."""
+    from extractors import ExtractContext
+    from extractors import extract as run_extract
+
+    try:
+        data = file.read_bytes()
+    except OSError as err:
+        _fail(f"{file}: cannot read the file: {err.strerror or err}")
+        return
+    try:
+        record = run_extract(data, ExtractContext.build(file.name, collection))
+    except DocumentError as err:
+        _fail(str(err))
+        return
+    except ReturnsError as err:
+        _fail(f"{file.name}: {err}")
+        return
+    except Exception as err:  # the boundary: never a traceback for a bad file
+        _fail(f"{file.name}: could not be read ({type(err).__name__}: {err})")
+        return
+    sys.stdout.write(record.to_json() + "\n")
+
+
+def _settings(**overrides: object) -> Settings:
+    from core.settings import Settings
+
+    try:
+        given: dict[str, Any] = {k: v for k, v in overrides.items() if v not in (None, "")}
+        return Settings(**given)  # options first, then RETURNS_* variables, then defaults
+    except ValueError as err:
+        _fail(f"settings: {err}")
+        raise
+
+
+@app.command()
+def intake(
+    once: Annotated[bool, typer.Option("--once", help="Process what is waiting, then exit.")] = False,
+    mailbox: Annotated[
+        str | None, typer.Option(help="maildir:PATH, imap://USER:PASSWORD@HOST:PORT/FOLDER or imaps://...")
+    ] = None,
+    database: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: SQLite under --home).")] = None,
+    outbox: Annotated[str | None, typer.Option(help="maildir:PATH, smtp://..., smtps://...")] = None,
+    home: Annotated[Path | None, typer.Option(help="Working folder for the embedded defaults.")] = None,
+    idle_timeout: Annotated[float, typer.Option(help="Seconds to wait for new mail between runs.")] = 300.0,
+) -> None:
+    """Process the submissions mailbox: once, or watching it (IMAP IDLE) until stopped."""
+    from flows.intake import intake_flow
+    from pipeline.runtime import open_mailbox
+
+    settings = _settings(mailbox_url=mailbox, database_url=database, outbox_url=outbox, home=home)
+    try:
+        while True:
+            summary = intake_flow(settings)
+            sys.stdout.write(" ".join(f"{k}={v}" for k, v in summary.items()) + "\n")
+            sys.stdout.flush()
+            if once:
+                return
+            with open_mailbox(settings) as box:
+                box.wait_for_new(idle_timeout)
+    except ReturnsError as err:
+        _fail(f"intake: {err}")
+    except KeyboardInterrupt:
+        return
+
+
+@app.command()
+def serve(
+    interval: Annotated[int, typer.Option(help="Seconds between scheduled intake runs.")] = 300,
+) -> None:
+    """Serve the intake flow as a scheduled Prefect deployment on this host (Ctrl-C stops)."""
+    from flows.intake import intake_flow
+
+    intake_flow.serve(name="intake", interval=interval, tags=["returns", "intake"])
+
+
+@app.command()
+def submissions(
+    database: Annotated[str | None, typer.Option(help="SQLAlchemy URL.")] = None,
+    home: Annotated[Path | None, typer.Option(help="Working folder for the embedded defaults.")] = None,
+    format: Annotated[str, typer.Option("--format", help="json (one object per line) or table.")] = "table",
+) -> None:
+    """List every submission: Message-ID, organisation, status, reason, return versions."""
+    from cli.views import print_submissions
+
+    settings = _settings(database_url=database, home=home)
+    try:
+        print_submissions(settings, format)
+    except ReturnsError as err:
+        _fail(f"submissions: {err}")
+
+
+@app.command()
+def assign(
+    submission: Annotated[int, typer.Argument(help="Submission number (see `returns submissions`).")],
+    org: Annotated[str, typer.Argument(help="Register id of the organisation, e.g. fife.")],
+    by: Annotated[str, typer.Option(help="Who is deciding (kept with the submission).")] = "staff",
+    database: Annotated[str | None, typer.Option(help="SQLAlchemy URL.")] = None,
+    home: Annotated[Path | None, typer.Option(help="Working folder for the embedded defaults.")] = None,
+) -> None:
+    """Settle an unmatched submission: record its returns for organisation ORG."""
+    from pipeline.assign import assign_submission_to
+
+    settings = _settings(database_url=database, home=home)
+    try:
+        sys.stdout.write(assign_submission_to(settings, submission, org, by) + "\n")
+    except ReturnsError as err:
+        _fail(f"assign: {err}")
+
+
+@app.command()
+def demo(
+    home: Annotated[Path | None, typer.Option(help="Working folder (default ./var).")] = None,
+) -> None:
+    """Seed a local Maildir with the bundled returns, run the intake, print the result."""
+    from cli.demo import seed_maildir
+    from cli.views import print_submissions
+    from flows.intake import intake_flow
+    from mail.urls import maildir_path
+
+    settings = _settings(home=home)
+    added = seed_maildir(maildir_path(settings.mailbox_url))
+    sys.stdout.write(f"demo: {added} emails delivered to {settings.mailbox_url}\n")
+    intake_flow(settings)
+    print_submissions(settings, "table")
+    sys.stdout.write(f"acknowledgements: {settings.outbox_url}\nwarehouse: {settings.database_url}\n")
+
+
+@app.command()
+def folder(
+    path: Annotated[Path, typer.Argument(help="Folder of returns.")] = DEMO_DIR,
+) -> None:
+    """Extract every return in a folder and print a summary table (no mailbox, no database)."""
+    from cli.folder import summarise_folder
+
+    summarise_folder(path)
+
+
+@app.command()
+def schema(
+    collection: Annotated[str, typer.Option(help="Collection id or TOML path.")] = "changing-lives-2006",
+) -> None:
+    """Print the JSON Schema of the canonical return for a collection."""
+    import json
+
+    from schemas import load_collection
+    from schemas.export import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(load_collection(collection)), indent=2) + "\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

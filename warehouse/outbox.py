@@ -1,0 +1,84 @@
+"""Outgoing mail: the one writer of `outbox` (acknowledgements now, chases next).
+
+    record_ack         ──► outbox   key: (submission_id, kind='ack'): claim before sending
+    set_outbox_status             pending -> sent | failed
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.errors import NotFound
+from schemas.vocab import OutboxKind, OutboxStatus
+from warehouse.columns import utcnow
+from warehouse.models import OutboxMessage
+from warehouse.upsert import insert_ignore
+
+
+def record_ack(
+    session: Session,
+    submission_id: int,
+    *,
+    to_address: str,
+    subject: str,
+    status: OutboxStatus = OutboxStatus.SENT,
+    sent_at: dt.datetime | None = None,
+) -> bool:
+    """Claim the one acknowledgement of a submission; False when it already exists.
+
+    For at-most-once sending: `record_ack(..., status=PENDING)`, commit, send, then
+    `set_outbox_status(..., SENT)`. A crash after the claim leaves a visible pending
+    row instead of a second email.
+    """
+    status = OutboxStatus(status)
+    if status is OutboxStatus.SENT and sent_at is None:
+        sent_at = utcnow()
+    return insert_ignore(
+        session,
+        OutboxMessage,
+        {
+            "submission_id": submission_id,
+            "kind": OutboxKind.ACK.value,
+            "to_address": to_address,
+            "subject": subject,
+            "status": status.value,
+            "sent_at": sent_at,
+        },
+        key=["submission_id", "kind"],
+    )
+
+
+def set_outbox_status(
+    session: Session,
+    submission_id: int,
+    status: OutboxStatus,
+    *,
+    kind: OutboxKind = OutboxKind.ACK,
+    error: str | None = None,
+    sent_at: dt.datetime | None = None,
+) -> OutboxMessage:
+    msg = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.submission_id == submission_id, OutboxMessage.kind == kind.value)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if msg is None:
+        raise NotFound(f"outbox: no {kind.value} for submission {submission_id}")
+    msg.status = OutboxStatus(status).value
+    msg.error = error
+    if status is OutboxStatus.SENT:
+        msg.sent_at = sent_at or utcnow()
+    session.flush()
+    return msg
+
+
+
+def outbox_status(session: Session, submission_id: int, kind: OutboxKind = OutboxKind.ACK) -> str | None:
+    """The status of a submission's outgoing message of this kind, or None if unclaimed."""
+    return session.scalars(select(OutboxMessage.status).where(
+        OutboxMessage.submission_id == submission_id, OutboxMessage.kind == kind.value)).one_or_none()
+
