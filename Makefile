@@ -19,6 +19,7 @@ test: setup
 
 lint: setup
 	$(VENV)/ruff check .
+	$(VENV)/lint-imports --no-cache
 	$(VENV)/ruff format --check . || true
 
 typecheck: setup
@@ -27,6 +28,7 @@ typecheck: setup
 check: setup
 	$(VENV)/ruff check .
 	$(VENV)/mypy
+	$(VENV)/lint-imports --no-cache
 	$(VENV)/pytest -q
 
 bench: setup

@@ -58,7 +58,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.docs (FormFiller) lives beside the package
 
-SAMPLES = Path(os.environ.get("RETURNS_SAMPLES", str(Path(__file__).resolve().parents[1].parent / "shared" / "samples")))
+SAMPLES = Path(os.environ.get("RETURNS_SAMPLES", str(ROOT.parent / "shared" / "samples")))
 TYPED_TARGET = 1.5  # ours / raw, typed Word and text-layer PDF
 SCAN_TARGET_S = 3.0  # seconds per page, one core
 MEMORY_GROWTH_TARGET = 1.25  # peak RSS 300 pages / 10 pages; "flat" allowing allocator noise

@@ -10,7 +10,7 @@ or should open them, with an error that names the file:
     EncryptedDocument   a password-protected Word document (an OLE2 file holding
                         EncryptionInfo / EncryptedPackage instead of a zip)
     DocumentTooLarge    a zip whose entries would inflate past the limits (zip bomb),
-                        see `extractors.word.guard.check_zip`
+                        see `extractors.zipguard.check_zip`
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import zlib
 
 from core.errors import DocumentError, EncryptedDocument
 from extractors.limits import Limits
-from extractors.word.guard import check_archive, read_entry
+from extractors.zipguard import check_archive, read_entry
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DOCM = "application/vnd.ms-word.document.macroEnabled.12"

@@ -18,14 +18,13 @@ code is not mistaken for a damaged file.
 
 from __future__ import annotations
 
-import importlib
 import io
 import re
 import struct
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -165,15 +164,17 @@ def _ocr(
 
 
 def _scanned_page_layouts() -> ScannedLayouts:
+    """The OCR reader, imported only when a page has no text layer (Tesseract is slow
+    to load and optional in a build without OCR)."""
     try:
-        module = importlib.import_module("extractors.ocr.reader")
+        from extractors.ocr.reader import scanned_page_layouts
     except ModuleNotFoundError as err:
-        if err.name != "extractors.ocr.reader":
+        if not (err.name or "").startswith(("extractors.ocr", "pytesseract", "pypdfium2")):
             raise
         raise UnreadableDocument(
             "the PDF has pages with no text layer and OCR is not available in this build"
         ) from err
-    return cast(ScannedLayouts, module.scanned_page_layouts)
+    return scanned_page_layouts
 
 
 def _page_layout(page: Any, number: int) -> tuple[PageLayout, bool]:

@@ -32,7 +32,7 @@ from extractors import detect
 from extractors.context import ExtractContext
 from extractors.document import Block, Cell, Document, Figure, Paragraph, Table
 from extractors.limits import Limits
-from extractors.word.guard import check_archive, read_entry
+from extractors.zipguard import check_archive, read_entry
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"

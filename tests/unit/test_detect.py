@@ -9,7 +9,7 @@ import pytest
 from core.errors import DocumentTooLarge, EncryptedDocument, UnreadableDocument
 from extractors import detect
 from extractors.limits import Limits
-from extractors.word.guard import check_zip
+from extractors.zipguard import check_zip
 from tests.unit import bad_files
 
 
