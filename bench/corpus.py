@@ -915,7 +915,7 @@ def filler_paragraphs(filler: Any) -> list[tuple[str, str | None]] | None:
 def render_template_docx(rng: random.Random, spec: Spec, mode: str) -> bytes:
     from docx.shared import Inches
 
-    from tests.docs import FormFiller, block_sdt, dele, inline_sdt, ins, p_xml, r, replace_cell_xml
+    from tests.factories.forms import FormFiller, block_sdt, dele, inline_sdt, ins, p_xml, r, replace_cell_xml
 
     form = FormFiller()
     t = form.tables

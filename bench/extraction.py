@@ -232,7 +232,7 @@ def pdf_pages(data: bytes) -> int:
 
 def long_docx(items_per_box: int) -> bytes:
     """The official template with `items_per_box` bullet items in every box."""
-    from tests.docs import FormFiller
+    from tests.factories.forms import FormFiller
 
     def items(tag: str) -> list[str]:
         return [f"{tag} {i}: {_item(i)}" for i in range(1, items_per_box + 1)]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.docs import FormFiller
+from tests.factories.forms import FormFiller
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ORGS = ["Fife Council", "Angus Council", "Stirling Council", "Falkirk Council", "Highland Council",
@@ -54,7 +54,7 @@ def make_returns(n: int) -> list[bytes]:
 
 
 def make_emails(docs: list[bytes]) -> list[bytes]:
-    from tests.mail_fixtures import MessageBuilder
+    from tests.factories.emails import MessageBuilder
 
     return [MessageBuilder(sender=f"officer{i}@sender.example", message_id=f"<bench-{i}@sender.example>")
             .text("Our return is attached.").attach(f"return-{i}.docx", doc, DOCX).build()

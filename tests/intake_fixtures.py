@@ -17,7 +17,6 @@ from pipeline.record import record
 from pipeline.runtime import open_mailbox, open_outbox, prepare, runtime
 from pipeline.settle import settle
 from schemas.intake import Outcome
-from tests.docs import FormFiller
 from warehouse import make_engine, session_scope
 from warehouse.reports import submissions_report
 
@@ -31,20 +30,6 @@ ORGS = {
     "clyde-carers-alliance": ("Clyde Carers Alliance", "voluntary", "Director"),
     "highland": ("The Highland Council", "local_authority", "Chief Social Work Officer"),
 }
-
-
-def return_docx(org_name: str, strengths: list[str], position: str = "Director",
-                org_type: str = "Local authority") -> bytes:
-    """A filled official form for `org_name` with community care strengths."""
-    return (
-        FormFiller()
-        .part_a(org_name, org_type, "☐ Children and families   ☒ Community care   ☐ Criminal justice",
-                "A Person", "a.person@example.org", "01234 567890")
-        .strengths("community_care", strengths)
-        .priorities("community_care", ["Reduce waiting times for assessment (R3)."])
-        .sign("A Person", "A Person", position, "20/10/2006")
-        .bytes()
-    )
 
 
 def settings_for(home: Path, mailbox_url: str | None = None, database_url: str | None = None) -> Settings:

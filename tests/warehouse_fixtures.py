@@ -11,7 +11,6 @@ postgresql://postgres@127.0.0.1:5432/test).
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -22,7 +21,8 @@ import pytest
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from schemas import BoxedSection, Item, ItemsSection, Organisation, Return, SignOff, Source
+from schemas import Return
+from tests.factories.returns import canonical_return
 from warehouse.db import upgrade
 
 ADMIN_URL = os.environ.get("RETURNS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -52,39 +52,6 @@ def postgres_url() -> Iterator[str]:
             )
 
 
-def _make_return(
-    name: str = "Fife Council",
-    *,
-    signed_on: dt.date | None = dt.date(2006, 10, 20),
-    strength: str = "Integrated assessment with health visitors",
-    filename: str = "fife-return.docx",
-) -> Return:
-    return Return(
-        collection="changing-lives-2006",
-        organisation=Organisation(name=name, type="local_authority"),
-        services=("children_families",),
-        sections={
-            "children_families": BoxedSection(
-                strengths=(Item(text=strength, recommendations=(1, 3)),)
-            ),
-            "community_care": BoxedSection(),
-            "criminal_justice": BoxedSection(),
-            "whole_service": BoxedSection(),
-            "national_priorities": ItemsSection(),
-        },
-        sign_off=SignOff(
-            signed=signed_on is not None,
-            name="J. Smith",
-            position="Chief Social Work Officer",
-            date=signed_on,
-        ),
-        source=Source(
-            filename=filename,
-            media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ),
-    )
-
-
 @pytest.fixture
 def make_return() -> Callable[..., Return]:
-    return _make_return
+    return canonical_return

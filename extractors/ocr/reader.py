@@ -45,16 +45,12 @@ from core.errors import ConversionTimeout, UnreadableDocument
 from extractors.layout.types import Box, PageLayout
 from extractors.limits import Limits
 from extractors.ocr import image as ocr_image
+from extractors.ocr.marks import drop_noise, fit_to_ink, mark_tick_boxes, signature_regions, stray_marks
 from extractors.ocr.words import (
     GOOD_CONFIDENCE,
     OcrWord,
-    drop_noise,
-    fit_to_ink,
     has_glitch,
-    mark_tick_boxes,
     normalise_words,
-    signature_regions,
-    stray_marks,
     to_layout_words,
 )
 

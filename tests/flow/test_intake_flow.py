@@ -10,8 +10,9 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
 from core.settings import Settings
 from flows.intake import intake_flow
-from tests.intake_fixtures import DOCX, outbox_messages, report, return_docx
-from tests.mail_fixtures import MessageBuilder
+from tests.factories.emails import MessageBuilder
+from tests.factories.forms import return_docx
+from tests.intake_fixtures import DOCX, outbox_messages, report
 
 pytestmark = pytest.mark.flow
 

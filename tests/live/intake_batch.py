@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from pypdf import PdfWriter
 
-from tests.docs import freeform_docx
-from tests.intake_fixtures import DOCX, return_docx
-from tests.mail_fixtures import MessageBuilder
+from tests.factories.emails import MessageBuilder
+from tests.factories.forms import freeform_docx, return_docx
+from tests.intake_fixtures import DOCX
 from tests.paths import SAMPLES
 
 PDF = "application/pdf"

@@ -15,7 +15,8 @@ from core.errors import ConfigurationError, MailboxUnavailable
 from mail.connect import mailbox_from_url
 from mail.imap import ImapMailbox
 from mail.mailbox import Mailbox
-from tests.mail_fixtures import DovecotServer, ImapAccount, MessageBuilder
+from tests.factories.emails import MessageBuilder
+from tests.mail_fixtures import DovecotServer, ImapAccount
 
 pytestmark = pytest.mark.live
 

@@ -18,7 +18,7 @@ from extractors.context import ExtractContext
 from extractors.document import Paragraph, Table
 from extractors.limits import Limits
 from extractors.word.legacy import convert_to_docx, read_legacy, soffice_path
-from tests.docs import FormFiller
+from tests.factories.forms import FormFiller
 
 pytestmark = pytest.mark.live
 

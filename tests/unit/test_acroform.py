@@ -23,8 +23,8 @@ from extractors.document import Document, Paragraph, Table
 from extractors.pdf.acroform import FormField, read_acroform
 from extractors.pdf.acroform_map import FieldMapper, normalise
 from schemas import load_collection
+from tests.factories import bad_files
 from tests.paths import SAMPLES, SPEC
-from tests.unit import bad_files
 
 COLLECTION = load_collection()
 

@@ -19,7 +19,7 @@ from core.errors import (
     UnreadableDocument,
     UnsupportedDocument,
 )
-from tests.unit import bad_files
+from tests.factories import bad_files
 
 SMALL_DOCX = bad_files.small_docx("Name of organisation: Fife Council")
 SMALL_PDF = bad_files.small_pdf()

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
-from tests.docs import FormFiller, freeform_docx
+from tests.factories.forms import FormFiller, freeform_docx
 
 runner = CliRunner()
 

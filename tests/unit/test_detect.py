@@ -10,7 +10,7 @@ from core.errors import DocumentTooLarge, EncryptedDocument, UnreadableDocument
 from extractors import detect
 from extractors.limits import Limits
 from extractors.zipguard import check_zip
-from tests.unit import bad_files
+from tests.factories import bad_files
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from core.settings import Settings
 from pipeline.assign import assign_submission_to
-from tests.intake_fixtures import DOCX, outbox_messages, report, return_docx, run_plain
-from tests.mail_fixtures import MessageBuilder
+from tests.factories.emails import MessageBuilder
+from tests.factories.forms import return_docx
+from tests.intake_fixtures import DOCX, outbox_messages, report, run_plain
 
 Deliver = Callable[[bytes], None]
 
@@ -106,7 +107,7 @@ def test_an_email_with_no_attachment_is_kept_quarantined_with_a_reason(
 
 def test_a_covering_letter_beside_the_return_is_kept_not_taken_for_it(
         maildir_settings: Settings, deliver: Deliver) -> None:
-    from tests.docs import freeform_docx
+    from tests.factories.forms import freeform_docx
 
     letter = freeform_docx([("Fife Council", None), ("Dear Jane", None),
                             ("Please find attached our self assessment return.", None),

@@ -13,7 +13,7 @@ from core.errors import ConfigurationError
 from mail.connect import mailbox_from_url
 from mail.mailbox import Mailbox, MailboxMessage
 from mail.maildir import MaildirMailbox
-from tests.mail_fixtures import MessageBuilder
+from tests.factories.emails import MessageBuilder
 
 RAW_CRLF = MessageBuilder(subject="Return one", message_id="<one@fife.gov.uk>").attach(
     "Comhairle nan Eilean Siar – tilleadh.docx", b"PK\x03\x04 docx", "application/octet-stream"

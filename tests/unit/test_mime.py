@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from mail.mime.names import safe_name
 from mail.mime.parse import MimeLimits, normalise_message_id, parse_message
-from tests.mail_fixtures import MessageBuilder, make_zip
+from tests.factories.emails import MessageBuilder, make_zip
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"

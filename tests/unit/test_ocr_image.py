@@ -16,19 +16,16 @@ from extractors.ocr.image import (
     otsu_threshold,
     speck_mask,
 )
+from extractors.ocr.marks import box_glyph, drop_noise, fit_to_ink, stray_marks
 from extractors.ocr.words import (
     EMPTY,
     TICKED,
     OcrWord,
-    box_glyph,
-    drop_noise,
     drop_unsure_punctuation,
-    fit_to_ink,
     fix_email,
     fold_accents,
     normalise_words,
     split_glued_punctuation,
-    stray_marks,
 )
 
 

@@ -13,7 +13,7 @@ from PIL import Image
 from core.errors import NotAReturn
 from extractors import ExtractContext, extract
 from extractors.detect import DOCM, sniff
-from tests.docs import (
+from tests.factories.forms import (
     FormFiller,
     block_sdt,
     dele,

@@ -162,3 +162,17 @@ def freeform_docx(paragraphs: Sequence[tuple[str, str | None]]) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def return_docx(org_name: str, strengths: list[str], position: str = "Director",
+                org_type: str = "Local authority") -> bytes:
+    """A filled official form for `org_name` with community care strengths."""
+    return (
+        FormFiller()
+        .part_a(org_name, org_type, "☐ Children and families   ☒ Community care   ☐ Criminal justice",
+                "A Person", "a.person@example.org", "01234 567890")
+        .strengths("community_care", strengths)
+        .priorities("community_care", ["Reduce waiting times for assessment (R3)."])
+        .sign("A Person", "A Person", position, "20/10/2006")
+        .bytes()
+    )
