@@ -78,16 +78,13 @@ def test_doc_fixture_is_detected_as_word_97(filled_template_doc: bytes) -> None:
 
 
 def test_doc_is_converted_to_docx_with_its_tables(filled_template_doc: bytes) -> None:
-    started = time.monotonic()
     converted = convert_to_docx(filled_template_doc, detect.DOC, Limits())
-    elapsed = time.monotonic() - started
     tables = docx.Document(io.BytesIO(converted)).tables
     assert [c.text for c in tables[0].rows[0].cells] == ["Name of organisation", "Fife Council"]
     assert [p.text for p in tables[1].rows[1].cells[0].paragraphs] == [
         "Kinship care team (R2)",
         "Family group conferencing",
     ]
-    assert elapsed < 30  # ~1 s here; generous for a loaded CI machine
 
 
 def test_rtf_written_by_hand_is_converted_to_docx() -> None:
