@@ -12,7 +12,8 @@ from schemas.register import RegisterEntry
 from schemas.vocab import OrgType
 
 COLLECTION = load_collection()
-FIFE = RegisterEntry("fife", "Fife Council", ("Fife",), OrgType.LOCAL_AUTHORITY, ("children_families",), "r@fife.example")
+FIFE = RegisterEntry("fife", "Fife Council", ("Fife",), OrgType.LOCAL_AUTHORITY, ("children_families",),
+                     "r@fife.example")
 ANGUS = RegisterEntry("angus", "Angus Council", (), OrgType.LOCAL_AUTHORITY, ("children_families",), "r@angus.example")
 REGISTER = [FIFE, ANGUS]
 
