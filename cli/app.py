@@ -3,7 +3,10 @@
     returns demo                    seed a local Maildir with the demo returns and run the intake
     returns intake [--once]         process the submissions mailbox (watch it with IMAP IDLE)
     returns submissions             who has sent what (--format json: one object per line)
-    returns assign SUBMISSION ORG   settle an unmatched submission
+    returns assign SUBMISSION ORG   settle (or change) whose submission this is
+    returns status [--as-of DATE]   where every expected organisation stands (table, json, csv, xlsx)
+    returns accept RETURN           accept a return despite failed checks (--withdraw to undo)
+    returns recheck                 run the checks again on every return of the collection
     returns extract FILE            canonical JSON of one document (RETURN-FORM.md s.8)
     returns folder [PATH]           extract every return in a folder, print a summary
     returns schema                  the canonical return's JSON Schema
@@ -12,18 +15,19 @@
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
+from cli.boundary import ReturnsTyper, fail, safe_filename
+from cli.collection import register_collection_commands
+from cli.common import settings_from_options
 from core.errors import DocumentError, ReturnsError
 from core.paths import DEMO_DIR
 
-if TYPE_CHECKING:
-    from core.settings import Settings
-
-app = typer.Typer(
+app = ReturnsTyper(
     help="Intake pipeline for Changing Lives self assessment returns.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -31,50 +35,51 @@ app = typer.Typer(
 )
 
 
-
 def _fail(message: str) -> None:
     """One clear line on stderr, exit status 1 (no traceback for any input)."""
-    sys.stderr.write(message.replace("\n", " ").strip() + "\n")
-    raise typer.Exit(1)
+    fail(message)
+
+
+_settings = settings_from_options
 
 
 @app.command()
 def extract(
     file: Annotated[Path, typer.Argument(help="A .docx, .doc, .docm, .rtf or .pdf return.")],
     collection: Annotated[str, typer.Option(help="Collection id or TOML path.")] = "changing-lives-2006",
+    timeout: Annotated[
+        float | None, typer.Option(help="Seconds before reading is abandoned [RETURNS_PARSE_TIMEOUT_S, 300].")
+    ] = None,
+    memory_mb: Annotated[
+        int | None, typer.Option(help="Memory the reader may use, in MB [RETURNS_PARSE_MEMORY_MB, 1024].")
+    ] = None,
 ) -> None:
-    """Print the canonical return of FILE as JSON (exit 1 with a reason if it is not one)."""
-    from extractors import ExtractContext
-    from extractors import extract as run_extract
+    """Print the canonical return of FILE as JSON (exit 1 with a reason if it is not one).
 
+    FILE must be a regular file (a pipe or a device is refused unread) within the size
+    limit; it is read in a child process bounded in time and memory (pipeline.sandbox).
+    """
+    from cli.files import read_document
+    from extractors import ExtractContext
+    from pipeline.sandbox import ParseLimits, Sandbox, StartMethod
+
+    name = safe_filename(file.name)
+    settings = _settings(log=False, parse_timeout_s=timeout, parse_memory_mb=memory_mb)
     try:
-        data = file.read_bytes()
-    except OSError as err:
-        _fail(f"{file}: cannot read the file: {err.strerror or err}")
-        return
-    try:
-        record = run_extract(data, ExtractContext.build(file.name, collection))
+        ctx = ExtractContext.build(name, collection)
+        data = read_document(file, ctx.limits.max_bytes, shown=str(file), name=name)
+        # fork when this process has no other thread (the command line): the worker starts
+        # without a new interpreter; forkserver otherwise (fork copies other threads' locks)
+        method: StartMethod = "fork" if threading.active_count() == 1 else "forkserver"
+        with Sandbox(ParseLimits.from_settings(settings), start_method=method, warm=False) as sandbox:
+            record = sandbox.extract(data, ctx)
     except DocumentError as err:
         _fail(str(err))
         return
     except ReturnsError as err:
-        _fail(f"{file.name}: {err}")
-        return
-    except Exception as err:  # the boundary: never a traceback for a bad file
-        _fail(f"{file.name}: could not be read ({type(err).__name__}: {err})")
+        _fail(f"{name}: {err}")
         return
     sys.stdout.write(record.to_json() + "\n")
-
-
-def _settings(**overrides: object) -> Settings:
-    from core.settings import Settings
-
-    try:
-        given: dict[str, Any] = {k: v for k, v in overrides.items() if v not in (None, "")}
-        return Settings(**given)  # options first, then RETURNS_* variables, then defaults
-    except ValueError as err:
-        _fail(f"settings: {err}")
-        raise
 
 
 @app.command()
@@ -138,11 +143,15 @@ def submissions(
 def assign(
     submission: Annotated[int, typer.Argument(help="Submission number (see `returns submissions`).")],
     org: Annotated[str, typer.Argument(help="Register id of the organisation, e.g. fife.")],
-    by: Annotated[str, typer.Option(help="Who is deciding (kept with the submission).")] = "staff",
+    by: Annotated[str, typer.Option(help="Who is deciding (kept in the audit log).")],
     database: Annotated[str | None, typer.Option(help="SQLAlchemy URL.")] = None,
     home: Annotated[Path | None, typer.Option(help="Working folder for the embedded defaults.")] = None,
 ) -> None:
-    """Settle an unmatched submission: record its returns for organisation ORG."""
+    """Settle whose submission this is: record its returns for organisation ORG.
+
+    Works for unmatched and already-matched submissions: versions and the current
+    return are recomputed for both organisations; the decision is kept in the audit log.
+    """
     from pipeline.assign import assign_submission_to
 
     settings = _settings(database_url=database, home=home)
@@ -193,5 +202,8 @@ def schema(
     sys.stdout.write(json.dumps(json_schema(load_collection(collection)), indent=2) + "\n")
 
 
+register_collection_commands(app)
+
 if __name__ == "__main__":  # pragma: no cover
     app()
+

@@ -35,6 +35,10 @@ def demo_messages() -> list[EmailMessage]:
 
 def _message(sender: str, subject: str, message_id: str, when: dt.datetime) -> EmailMessage:
     msg = EmailMessage()
+    # what the division's own mail server adds on arrival: the received time (section 7)
+    arrived = when + dt.timedelta(minutes=3)
+    msg["Received"] = (f"from mail.sender.example by mx.policy-division.example with ESMTPS; "
+                       f"{format_datetime(arrived)}")
     msg["From"] = sender
     msg["To"] = "changing-lives-returns@policy-division.example"
     msg["Subject"] = subject

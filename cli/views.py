@@ -14,7 +14,7 @@ from warehouse.reports import submissions_report
 
 
 def print_submissions(settings: Settings, fmt: str) -> None:
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, blob_root=settings.blobs)
     engine = make_engine(settings.database_url)
     try:
         with session_scope(engine) as session:
@@ -29,17 +29,21 @@ def print_submissions(settings: Settings, fmt: str) -> None:
                 "org_id": row["org_id"],
                 "status": row["status"],
                 "reason": row["reason"],
+                "received": row["received_at"],
+                "repeat_of": row["repeat_of"],
+                "assigned_by": row["assigned_by"],
                 "returns": [{"org_id": r["org_id"], "version": r["version"], "current": r["current"]}
                             for r in row["returns"]],
             }) + "\n")
         return
     table = Table(title="Submissions")
-    for col in ("#", "Message-ID", "organisation", "status", "returns", "reason"):
+    for col in ("#", "received", "Message-ID", "organisation", "status", "returns", "reason"):
         table.add_column(col, overflow="fold")
     for row in rows:
         versions = ", ".join(
             f"{r['org_id'] or '?'} v{r['version'] or '-'}{' (current)' if r['current'] else ''}" for r in row["returns"]
         )
-        table.add_row(str(row["submission_id"]), row["message_id"] or "-", row["org_id"] or "-",
+        table.add_row(str(row["submission_id"]), row["received_at"][:16].replace("T", " "),
+                      row["message_id"] or "-", row["org_id"] or "-",
                       row["status"], versions or "-", row["reason"] or "")
     Console(width=160).print(table)

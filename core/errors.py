@@ -6,8 +6,11 @@
     │   │   ├── UnreadableDocument   corrupt, truncated, empty
     │   │   ├── EncryptedDocument    password-protected or encrypted
     │   │   ├── UnsupportedDocument  a type we do not read (spreadsheet, image...)
-    │   │   ├── DocumentTooLarge     over the page or byte limit
+    │   │   ├── DocumentTooLarge     over the page or byte limit, or needs more memory
+    │   │   │                        than the parse sandbox allows
+    │   │   ├── DocumentTimeout      took longer than the parse sandbox allows
     │   │   └── NotAReturn           readable, but not a self assessment return
+    │   ├── MessageUnreadable    an email's MIME took too long or too much memory to parse
     │   ├── ConfigurationError   settings, register or collection data are wrong
     │   ├── MessageRejected      the mail server refused a message for good (5xx)
     │   ├── NotFound             a person or a step named something that is not there
@@ -21,7 +24,8 @@
         ├── MailboxUnavailable   IMAP / Maildir could not be reached
         ├── OutboxUnavailable    SMTP could not be reached
         ├── WarehouseUnavailable the database could not be reached
-        └── BlobStoreUnavailable the raw store could not be written or read (disk full)
+        ├── BlobStoreUnavailable the raw store could not be written or read (disk full)
+        └── SandboxUnavailable   no parse worker could be started (out of processes, memory)
 
 Messages name the object and the action ("s003.pdf: page 3 has no text layer and OCR
 failed: ...") because they are shown to people and sent back to organisations.
@@ -63,8 +67,18 @@ class DocumentTooLarge(DocumentError):
     """The document is over a size or page limit."""
 
 
+class DocumentTimeout(DocumentError):
+    """Reading the document took longer than the time limit (the reader was killed).
+
+    Terminal, not transient: the same bytes would take as long again."""
+
+
 class NotAReturn(DocumentError):
     """The document is readable but is not a self assessment return."""
+
+
+class MessageUnreadable(TerminalError):
+    """An email's MIME structure could not be parsed within the time or memory limit."""
 
 
 class ConfigurationError(TerminalError):
@@ -117,6 +131,10 @@ class WarehouseUnavailable(TransientError):
 
 class BlobStoreUnavailable(TransientError):
     """The store's folder could not be written or read (disk full, permissions)."""
+
+
+class SandboxUnavailable(TransientError):
+    """No parse worker could be started: the machine is out of processes or memory."""
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_serializer, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +40,14 @@ class Settings(BaseSettings):
     from_address: str = "changing-lives-returns@policy-division.example"
     batch_size: int = 50
     claim_lease_s: float = 600.0  # a worker's claim on an email expires after this
+    max_attempts: int = 3  # an email failing transiently this often (across runs) is quarantined
+    # The parse sandbox (pipeline.sandbox): every parse of untrusted bytes runs in a
+    # child process the operating system bounds. RETURNS_PARSE_TIMEOUT_S etc.
+    parse_timeout_s: float = Field(300.0, gt=0)  # one document, OCR and conversion included
+    parse_memory_mb: int = Field(1024, gt=0)  # per child process, above what its imports use
+    parse_mime_timeout_s: float = Field(60.0, gt=0)  # one email's MIME structure
+    parse_workers: int = Field(1, ge=1, le=64)  # child processes that parse documents
+    check_engine: Literal["gx", "plain"] = "gx"  # Great Expectations, or the same rules in plain Python
 
     @model_validator(mode="after")
     def _embedded_defaults(self) -> Settings:

@@ -14,3 +14,6 @@ class Limits:
     ocr_dpi: int = 300  # render resolution for pages without an embedded scan image
     max_zip_entries: int = 5000  # .docx is a zip: refuse zip bombs
     max_unzipped_bytes: int = 200 * 1024 * 1024
+    max_xml_part_bytes: int = 16 * 1024 * 1024  # one XML part of a .docx (a 60-page body is ~5 MB)
+    max_stream_bytes: int = 50 * 1024 * 1024  # one PDF content stream, inflated
+    max_image_pixels: int = 200_000_000  # one PDF image as declared (a 600 dpi A3 scan is 70 M)

@@ -7,8 +7,12 @@ the file on what the entries *declare*, without decompressing a byte:
 
     check_zip(data, limits)  -> None, or raises
         UnreadableDocument   the bytes are not a readable zip (truncated, corrupt)
-        DocumentTooLarge     more than limits.max_zip_entries entries, or the declared
-                             sizes add up to more than limits.max_unzipped_bytes
+        DocumentTooLarge     more than limits.max_zip_entries entries, the declared
+                             sizes add up to more than limits.max_unzipped_bytes, or
+                             one XML part (.xml, .rels) declares more than
+                             limits.max_xml_part_bytes: XML costs ~10-20 times its size
+                             to parse, so a 190 MB body in a 600 KB zip would need
+                             ~3.5 GB; it is refused before lxml sees a byte of it
 
 An entry that lies about its size cannot get past this either: Python's `zipfile`
 never returns more than an entry's declared `file_size` (it stops inflating there and
@@ -26,6 +30,8 @@ from core.errors import DocumentTooLarge, UnreadableDocument
 from extractors.limits import Limits
 
 __all__ = ["check_archive", "check_zip", "read_entry"]
+
+_XML_PARTS = (".xml", ".rels", ".vml")
 
 
 def check_zip(data: bytes, limits: Limits) -> None:
@@ -56,6 +62,11 @@ def check_archive(zf: zipfile.ZipFile, limits: Limits) -> None:
                 f"the archive would inflate to more than {limits.max_unzipped_bytes:,} bytes "
                 f"(entry {info.filename!r} alone declares {info.file_size:,}); refused as a "
                 "likely zip bomb"
+            )
+        if info.file_size > limits.max_xml_part_bytes and info.filename.lower().endswith(_XML_PARTS):
+            raise DocumentTooLarge(
+                f"its part {info.filename!r} would inflate to {info.file_size:,} bytes of XML, over "
+                f"the limit of {limits.max_xml_part_bytes:,} (a long Word document holds a few MB)"
             )
 
 

@@ -3,10 +3,15 @@
     prepare warehouse        migrations + register (idempotent)
     receive waiting mail     raw email to the blob store and the mail ledger, first
     per batch of emails (each claimed in the ledger by this worker):
-      extract and record     documents, returns, organisation, versions
-      acknowledge senders    one reply per submission, never two
+      extract and record     documents, returns, organisation, versions, items
+      check returns          the section 5 checks: one GX validation for the batch
+      acknowledge senders    one reply per submission, never two, never to strangers
       move processed mail    only now is the mailbox touched; then the ledger is final
     intake report            a table artifact in the Prefect dashboard
+
+A poison email is its own outcome ("failed": tried again next run; "error":
+quarantined with its reason), never the run's failure: the run ends Completed and
+counts them. Only an outside system down for everyone fails it (see flows.tasks).
 """
 
 from __future__ import annotations
@@ -18,7 +23,14 @@ from prefect import flow, get_run_logger
 
 from core.settings import Settings
 from flows.report import publish_intake_report
-from flows.tasks import acknowledge_all, prepare_warehouse, process_batch, receive_waiting, settle_all
+from flows.tasks import (
+    acknowledge_all,
+    check_returns,
+    prepare_warehouse,
+    process_batch,
+    receive_waiting,
+    settle_all,
+)
 from schemas.intake import Outcome
 
 
@@ -30,13 +42,17 @@ def intake_flow(settings: Settings | None = None, limit: int | None = None) -> d
     prepare_warehouse(settings)
     refs = receive_waiting(settings, limit)
     outcomes: list[Outcome] = []
-    acked = 0
+    acked = checked = 0
+    if not refs:
+        checked += check_returns(settings)  # returns a person assigned since the last run
     for start in range(0, len(refs), settings.batch_size):
         batch = process_batch(settings, refs[start : start + settings.batch_size])
+        checked += check_returns(settings)  # one validation per batch, before the replies
         acked += acknowledge_all(settings, batch)
         settle_all(settings, batch)
         outcomes += batch
     summary = summarise(outcomes, acked)
+    summary["checked"] = checked
     publish_intake_report(outcomes, summary)
     logger.info("intake: %s", ", ".join(f"{k} {v}" for k, v in summary.items()))
     return summary

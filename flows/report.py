@@ -27,7 +27,8 @@ def intake_rows(outcomes: list[Outcome]) -> list[dict[str, Any]]:
 def publish_intake_report(outcomes: list[Outcome], summary: dict[str, Any]) -> None:
     lines = ["# Intake run", "", "| | count |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in summary.items()]
-    attention = [o for o in outcomes if o.kind == "new" and str(o.status) in ("unmatched", "no_return", "quarantined")]
+    attention = [o for o in outcomes if o.kind in ("error", "failed") or (
+        o.kind == "new" and str(o.status) in ("unmatched", "no_return", "quarantined", "unknown_sender"))]
     if attention:
         lines += ["", "## Needs a person", ""]
         lines += [f"- submission {o.submission_id} from {o.sender}: **{o.status}** - {o.reason}" for o in attention]

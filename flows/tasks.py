@@ -1,26 +1,36 @@
 """Prefect tasks: thin wrappers over the plain intake steps.
 
 Tasks receive the `Settings` model and plain values (refs, outcomes) and build their
-live handles with `pipeline.runtime.runtime(settings)` (the composition root). Transient errors (mailbox,
-SMTP, database unavailable) are retried; terminal ones fail the task at once.
+live handles with `pipeline.runtime.runtime(settings)` (the composition root).
+
+A failure belongs to one email. Recording catches everything about one email at the
+email boundary (`pipeline.failures.record_isolated`: retried across runs, then
+quarantined); acknowledging and moving do the same per email (logged, the rest go
+on). Only an outside system being down for everyone - the warehouse, the mailbox, the
+SMTP server (TransientError) - fails a task, which Prefect then retries; a task's
+retry redoes only what is not yet done, since every step is idempotent.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from core.errors import is_transient
+from core.errors import TransientError, is_transient
 from core.settings import Settings
 from pipeline.acknowledge import acknowledge
+from pipeline.checking import check_pending
+from pipeline.failures import record_isolated
 from pipeline.receive import receive
-from pipeline.record import record
 from pipeline.runtime import open_mailbox, open_outbox, prepare, runtime
 from pipeline.settle import settle
 from schemas.intake import MessageRef, Outcome
+
+log = logging.getLogger(__name__)
 
 
 def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -57,15 +67,32 @@ def receive_waiting(settings: Settings, limit: int | None = None) -> list[Messag
 
 @task(name="extract and record", **RETRIES)
 def process_batch(settings: Settings, refs: Sequence[MessageRef]) -> list[Outcome]:
+    """Each email recorded on its own: a failed or poison email becomes its outcome
+    (failed: tried again next run; error: quarantined), never the batch's failure."""
     rt = runtime(settings)
-    return [record(rt, ref) for ref in refs]
+    return [record_isolated(rt, ref) for ref in refs]
+
+
+@task(name="check returns", **RETRIES)
+def check_returns(settings: Settings) -> int:
+    """Run the checks on every matched return not yet checked under this suite version
+    (this batch's, and any a person assigned since): one GX validation."""
+    return check_pending(runtime(settings)).checked
 
 
 @task(name="acknowledge senders", **RETRIES)
 def acknowledge_all(settings: Settings, outcomes: Sequence[Outcome]) -> int:
     rt = runtime(settings)
     outbox = open_outbox(settings)
-    return sum(acknowledge(rt, outbox, o) for o in outcomes)
+    sent = 0
+    for outcome in outcomes:
+        try:
+            sent += acknowledge(rt, outbox, outcome)
+        except TransientError:
+            raise  # the SMTP server or the warehouse is down for everyone: retry the task
+        except Exception:  # one email's reply failing never stops the others'
+            log.exception("submission %s: the acknowledgement could not be sent", outcome.submission_id)
+    return sent
 
 
 @task(name="move processed mail", **RETRIES)
@@ -73,4 +100,9 @@ def settle_all(settings: Settings, outcomes: Sequence[Outcome]) -> None:
     rt = runtime(settings)
     with open_mailbox(settings) as mailbox:
         for outcome in outcomes:
-            settle(rt, mailbox, outcome)
+            try:
+                settle(rt, mailbox, outcome)
+            except TransientError:
+                raise  # the mailbox or the warehouse is down: retry the task
+            except Exception:  # one email that cannot be moved never keeps the others in place
+                log.exception("email %s/%s could not be moved", outcome.ref.folder, outcome.ref.uid)

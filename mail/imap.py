@@ -6,8 +6,9 @@ for test servers). Login by password, or XOAUTH2 with an operator-supplied token
 (Microsoft 365 and Gmail have retired basic auth). The connection opens on first use
 and is reopened after it drops.
 
-Reading:     UID SEARCH UNDELETED, then `UID FETCH n (BODY.PEEK[])` per message: the
-exact stored bytes, and the \\Seen flag is left alone. UIDVALIDITY comes from the SELECT response.
+Reading:     UID SEARCH UNDELETED, then `UID FETCH n (INTERNALDATE BODY.PEEK[])` per
+message: the exact stored bytes and the server's arrival time, and the \\Seen flag is
+left alone. UIDVALIDITY comes from the SELECT response.
 Moving:      UID MOVE when the server advertises MOVE (checked after login: Dovecot
 only advertises it then); otherwise UID COPY, STORE \\Deleted, and UID EXPUNGE of
 that one UID (plain EXPUNGE only on servers without UIDPLUS).
@@ -21,6 +22,7 @@ The password and token are never logged and `repr` masks them.
 
 from __future__ import annotations
 
+import datetime as dt
 import imaplib
 import logging
 import re
@@ -53,6 +55,7 @@ Security = Literal["ssl", "starttls", "plain"]
 SECURITIES: frozenset[str] = frozenset({"ssl", "starttls", "plain"})
 IDLE_CHUNK_S = 25 * 60
 _UID_RE = re.compile(rb"UID (\d+)")
+_INTERNALDATE_RE = re.compile(rb'INTERNALDATE "([^"]+)"')
 
 
 class ImapMailbox(ClosingContext):
@@ -217,11 +220,13 @@ class ImapMailbox(ClosingContext):
             self._seen_uidvalidity, self._last_seen_uid = uidvalidity, 0
         for uid in uids[:limit]:
             with self._talking(f"fetch UID {uid} from {self.folder}") as box:
-                raw = _fetch_raw(box, uid)
+                fetched = _fetch_raw(box, uid)
             self._last_seen_uid = max(self._last_seen_uid, uid)
-            if raw is None:
+            if fetched is None:
                 continue  # expunged by another client since the search
-            yield MailboxMessage(self.mailbox_id, self.folder, uidvalidity, str(uid), raw)
+            raw, arrived = fetched
+            yield MailboxMessage(self.mailbox_id, self.folder, uidvalidity, str(uid), raw,
+                                 internal_date=arrived)
 
     # -- moving --------------------------------------------------------------------
 
@@ -342,9 +347,9 @@ def _search(box: BaseMailBox, criteria: str) -> list[int]:
     return sorted(int(n) for n in found.split())
 
 
-def _fetch_raw(box: BaseMailBox, uid: int) -> bytes | None:
-    """The message's exact bytes, or None when the UID no longer exists."""
-    typ, data = box.client.uid("FETCH", str(uid), "(UID BODY.PEEK[])")
+def _fetch_raw(box: BaseMailBox, uid: int) -> tuple[bytes, dt.datetime | None] | None:
+    """The message's exact bytes and INTERNALDATE, or None when the UID no longer exists."""
+    typ, data = box.client.uid("FETCH", str(uid), "(UID INTERNALDATE BODY.PEEK[])")
     _ok((typ, data), f"UID FETCH {uid}")
     for item in data:
         if not (isinstance(item, tuple) and len(item) == 2):
@@ -354,7 +359,22 @@ def _fetch_raw(box: BaseMailBox, uid: int) -> bytes | None:
             continue
         found = _UID_RE.search(head)
         if found is None or int(found.group(1)) == uid:
-            return bytes(body)
+            return bytes(body), _internal_date(data)
+    return None
+
+
+def _internal_date(data: Sequence[object]) -> dt.datetime | None:
+    """The INTERNALDATE in a FETCH response ("20-Oct-2006 10:15:00 +0100"), wherever the
+    server put it (before or after the literal); None when absent or unreadable."""
+    for item in data:
+        head = item[0] if isinstance(item, tuple) and item else item  # never the literal itself
+        found = _INTERNALDATE_RE.search(head) if isinstance(head, bytes) else None
+        if found is None:
+            continue
+        try:
+            return dt.datetime.strptime(found.group(1).decode("ascii").strip(), "%d-%b-%Y %H:%M:%S %z")
+        except (UnicodeDecodeError, ValueError):
+            return None
     return None
 
 

@@ -17,6 +17,7 @@ missing watched folder raise `core.errors.ConfigurationError` (terminal).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -30,6 +31,8 @@ class MailboxMessage:
     `mailbox_id` names the account, never a secret ("imap://user%40org@host:993",
     "maildir:/abs/path"); `folder` is the folder it was read from; `uidvalidity` and
     `uid` identify it inside that folder (IMAP UID, or the Maildir message key).
+    `internal_date` is when the mail server says the message arrived (IMAP INTERNALDATE;
+    a Maildir file's modification time, which is what Dovecot reports for it).
     """
 
     mailbox_id: str
@@ -37,6 +40,7 @@ class MailboxMessage:
     uidvalidity: int
     uid: str
     raw: bytes = field(repr=False)
+    internal_date: dt.datetime | None = None
 
     @property
     def ledger_key(self) -> tuple[str, str, int, str]:

@@ -16,6 +16,7 @@ exactly one folder, whatever happens to the process.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import mailbox
 import os
@@ -79,6 +80,7 @@ class MaildirMailbox(ClosingContext):
             raise self._unavailable(f"cannot list {self.folder}", err) from err
         uidvalidity = self.uidvalidity(self.folder)
         truncated = limit is not None and len(keys) > limit
+        files = _message_files(self._folder_path(self.folder))
         for key in keys[:limit]:
             try:
                 raw = self._watched.get_bytes(key)
@@ -86,7 +88,8 @@ class MaildirMailbox(ClosingContext):
                 continue  # moved away by another worker since the listing
             except OSError as err:
                 raise MailboxUnavailable(f"{self.mailbox_id}: cannot read {key}: {err}") from err
-            yield MailboxMessage(self.mailbox_id, self.folder, uidvalidity, key, raw)
+            yield MailboxMessage(self.mailbox_id, self.folder, uidvalidity, key, raw,
+                                 internal_date=_modified(files.get(key)))
         self._pending = truncated
 
     def uidvalidity(self, folder: str) -> int:
@@ -227,6 +230,29 @@ def _arrival_order(key: str) -> tuple[int, int, str]:
     if found is None:
         return (0, 0, key)
     return (int(found.group(1)), int(found.group(2) or 0), key)
+
+
+def _message_files(folder_dir: Path) -> dict[str, Path]:
+    """Every message file in new/ and cur/, by Maildir key (one listing per fetch)."""
+    found: dict[str, Path] = {}
+    for sub in ("new", "cur"):
+        try:
+            with os.scandir(folder_dir / sub) as entries:
+                for entry in entries:
+                    found[entry.name.split(mailbox.Maildir.colon, 1)[0]] = Path(entry.path)
+        except OSError:
+            continue  # the listing is only for arrival times: the read itself reports errors
+    return found
+
+
+def _modified(path: Path | None) -> dt.datetime | None:
+    """A message file's modification time: its arrival time, as Dovecot reports it."""
+    if path is None:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    except OSError:
+        return None  # moved away since the listing
 
 
 def _find_message_file(folder_dir: Path, key: str) -> Path | None:

@@ -47,6 +47,7 @@ class Matcher:
         for e in self.entries.values():
             for n in (e.name, *e.aliases):
                 self._names.setdefault(normalise_name(n), e.org_id)
+        self._contacts = {e.contact_email.strip().lower() for e in self.entries.values() if e.contact_email}
         self._domains: dict[str, str] = {}
         for e in self.entries.values():
             domain = (e.contact_email or "").rpartition("@")[2].lower()
@@ -84,6 +85,22 @@ class Matcher:
             if domain.endswith("." + d):
                 return org
         return None
+
+    def knows_sender(self, sender: str | None) -> bool:
+        """True when `sender` is a register contact address, or from a contact's domain
+        (not a public mail service): someone the division may answer (no backscatter)."""
+        if not sender or "@" not in sender:
+            return False
+        return sender.strip().lower() in self._contacts or self.by_sender(sender) is not None
+
+    def suggest(self, text: str) -> str | None:
+        """The register id someone probably meant by `text` (a name typed instead of
+        an id: "Fife Council" -> "fife"), or None."""
+        org, _ = self.by_name(text)
+        if org is not None:
+            return org
+        hits = process.extract(normalise_name(text), self._names.keys(), scorer=fuzz.token_sort_ratio, limit=1)
+        return self._names[hits[0][0]] if hits and hits[0][1] >= 60 else None
 
     def match(self, name: str | None, sender: str | None) -> Match:
         by_name, why = self.by_name(name)

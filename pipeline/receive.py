@@ -18,9 +18,9 @@ def receive(rt: Runtime, msg: MailboxMessage, durable: bool = True) -> MessageRe
     task does, once per batch).
     """
     sha = rt.blobs.put(msg.raw, durable=durable)
-    ref = MessageRef(msg.mailbox_id, msg.folder, msg.uidvalidity, msg.uid, sha)
+    ref = MessageRef(msg.mailbox_id, msg.folder, msg.uidvalidity, msg.uid, sha, msg.internal_date)
     with session_scope(rt.engine) as session:
-        entry, _ = record_mail(session, ref.key, raw_sha256=sha)
+        entry, _ = record_mail(session, ref.key, raw_sha256=sha, internal_date=msg.internal_date)
         if entry.status == MailStatus.RECEIVED:
             set_mail_status(session, ref.key, MailStatus.STORED, raw_sha256=sha)
     return ref

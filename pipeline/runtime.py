@@ -23,6 +23,7 @@ from mail.mailbox import Mailbox
 from mail.mime.parse import MimeLimits
 from mail.outbox import Outbox, outbox_from_url
 from pipeline.organisations import Matcher
+from pipeline.sandbox import ParseLimits, Sandbox
 from schemas import Collection, load_collection
 from schemas.register import read_register
 from warehouse import BlobStore, make_engine, session_scope, upgrade
@@ -38,13 +39,14 @@ class Runtime:
     collection: Collection
     limits: Limits
     mime_limits: MimeLimits
+    sandbox: Sandbox  # every parse of untrusted bytes runs here (bounded time and memory)
     worker: str  # who holds a ledger claim: host:pid
 
 
 def prepare(settings: Settings) -> None:
     """Create folders, migrate the warehouse and load the register (idempotent)."""
     settings.home.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, blob_root=settings.blobs)
     engine = make_engine(settings.database_url)
     try:
         with session_scope(engine) as session:
@@ -64,6 +66,7 @@ def runtime(settings: Settings) -> Runtime:
         collection=collection,
         limits=Limits(max_pages=collection.max_pages),
         mime_limits=MimeLimits(),
+        sandbox=Sandbox(ParseLimits.from_settings(settings), workers=settings.parse_workers),
         worker=f"{socket.gethostname()}:{os.getpid()}",
     )
 

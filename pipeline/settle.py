@@ -16,13 +16,16 @@ def settle(rt: Runtime, mailbox: Mailbox, outcome: Outcome) -> None:
 
     Only the worker holding the claim settles ("busy" and "already_done" emails are
     someone else's or finished), so two workers never move one message twice. A crash
-    before the release leaves a claim that a rerun takes over ("unmoved").
+    before the release leaves a claim that a rerun takes over ("unmoved"). A "failed"
+    email stays where it is: its claim is already released and the next run tries it
+    again. An email stopped by an error goes to the quarantine folder like any other
+    quarantined email, its error kept on the ledger row.
     """
-    if outcome.kind in (OutcomeKind.BUSY, OutcomeKind.ALREADY_DONE):
+    if outcome.kind in (OutcomeKind.BUSY, OutcomeKind.ALREADY_DONE, OutcomeKind.FAILED):
         return
     if outcome.kind != OutcomeKind.UNMOVED:
         final = MailStatus.QUARANTINED if outcome.quarantine else MailStatus.PROCESSED
-        note = outcome.reason if outcome.kind == OutcomeKind.DUPLICATE_FILE else None
+        note = outcome.reason if outcome.kind == OutcomeKind.ERROR else None
         with session_scope(rt.engine) as session:
             set_mail_status(session, outcome.ref.key, final, submission_id=outcome.submission_id, error=note)
     msg = MailboxMessage(outcome.ref.mailbox, outcome.ref.folder, outcome.ref.uidvalidity, outcome.ref.uid, b"")

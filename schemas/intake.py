@@ -11,6 +11,7 @@ and the acknowledgement are written from.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,13 +39,15 @@ class MailKey:
 
 @dataclass(frozen=True)
 class MessageRef:
-    """A stored email: where it sits in the mailbox and the hash of its raw bytes."""
+    """A stored email: where it sits in the mailbox, the hash of its raw bytes, and
+    when the mailbox says it arrived (IMAP INTERNALDATE; None when it cannot say)."""
 
     mailbox: str
     folder: str
     uidvalidity: int
     uid: str
     raw_sha256: str
+    internal_date: dt.datetime | None = None
 
     @property
     def key(self) -> MailKey:
@@ -59,6 +62,12 @@ class DocumentResult:
     org_id: str | None = None
     organisation: str | None = None
     version: int | None = None
+    repeat_of: int | None = None  # the earlier submission this same return was first received in
+
+
+QUARANTINE_STATUSES = frozenset(
+    {SubmissionStatus.NO_RETURN, SubmissionStatus.QUARANTINED, SubmissionStatus.UNKNOWN_SENDER}
+)
 
 
 @dataclass(frozen=True)
@@ -66,14 +75,17 @@ class Outcome:
     ref: MessageRef
     kind: OutcomeKind
     submission_id: int | None
-    status: str  # submission status, or the ledger status for duplicates
+    status: str  # submission status, or the ledger status (busy, failed, already done)
     reason: str | None = None
     sender: str | None = None
     subject: str = ""
     documents: tuple[DocumentResult, ...] = field(default=())
+    message_id: str | None = None  # the email's own Message-ID: the acknowledgement replies to it
+    repeat_of: int | None = None  # the earlier submission that already holds its return(s)
+    repeat_received_at: dt.datetime | None = None  # ... and when that one was received
 
     @property
     def quarantine(self) -> bool:
-        return self.status in (SubmissionStatus.NO_RETURN, SubmissionStatus.QUARANTINED)
-
+        """Moved to the quarantine folder: nothing usable in it, or an error stopped it."""
+        return self.kind == OutcomeKind.ERROR or self.status in QUARANTINE_STATUSES
 

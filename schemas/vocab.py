@@ -27,9 +27,11 @@ class SubmissionStatus(StrEnum):
     RECEIVED = "received"  # stored, not yet extracted
     EXTRACTED = "extracted"  # every return in it is recorded for an organisation
     UNMATCHED = "unmatched"  # a return whose organisation is not certain: held for a person
-    DUPLICATE = "duplicate"  # every return in it was already received in an earlier email
+    REPEAT = "repeat"  # its return(s) were already received in an earlier email (`repeat_of`)
     NO_RETURN = "no_return"  # no attachment that is a return (body only, covering letter only)
-    QUARANTINED = "quarantined"  # unreadable or refused (corrupt, encrypted, too large)
+    QUARANTINED = "quarantined"  # unreadable or refused (corrupt, encrypted, too large, an error)
+    AUTO_REPLY = "auto_reply"  # an automatic reply (out-of-office, bounce): kept, never answered
+    UNKNOWN_SENDER = "unknown_sender"  # no return, from a sender not on the register: never answered
 
 
 class DocumentRole(StrEnum):
@@ -63,8 +65,9 @@ class OutcomeKind(StrEnum):
     """What the intake did with one email in this run (`schemas.intake.Outcome.kind`)."""
 
     NEW = "new"  # processed now: a new submission
-    REDELIVERY = "redelivery"  # the same email (Message-ID) again: nothing new recorded
-    DUPLICATE_FILE = "duplicate_file"  # the same file(s) as an earlier email
+    REDELIVERY = "redelivery"  # the same email (Message-ID and content) again: nothing new recorded
+    FAILED = "failed"  # a transient error stopped it: left in the mailbox, tried again next run
+    ERROR = "error"  # an error stopped it for good: quarantined with the reason
     UNMOVED = "unmoved"  # recorded earlier; its mover died before moving it: move it now
     ALREADY_DONE = "already_done"  # final in the ledger: nothing to do
     BUSY = "busy"  # another worker holds the claim
@@ -78,3 +81,21 @@ class ReturnOutcome(StrEnum):
     OLDER_THAN_CURRENT = "older_than_current"  # kept as a version; a newer one stays current
     DUPLICATE = "duplicate"  # this document is already a return: nothing written
     UNMATCHED = "unmatched"  # stored without an organisation until a person assigns one
+
+
+class AuditAction(StrEnum):
+    """What a person (or a migration) changed (`audit_log.action`).
+
+    Not guarded by a CHECK constraint: the audit log is open to new kinds of change,
+    and a later migration should not be needed to record one.
+    """
+
+    ASSIGN_SUBMISSION = "assign_submission"  # a person settled whose submission this is
+    ASSIGN_RETURN = "assign_return"  # ... which moved one return between organisations
+    MIGRATION_NOTE = "migration_note"  # a migration could not do all it meant to
+    RECORDED = "recorded"  # the intake recorded a return version (matched or not)
+    SUPERSEDED = "superseded"  # a later return became current in its place
+    CHECKED = "checked"  # the checks of a return version gave new results
+    OVERRIDDEN = "overridden"  # a person accepted a return despite failed checks (or withdrew it)
+    ACKNOWLEDGED = "acknowledged"  # the sender was answered
+    CHASED = "chased"  # a reminder or chase went to an organisation

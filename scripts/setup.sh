@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Install everything returns needs on a fresh Debian machine; quick when already done.
 #   - Debian packages: Tesseract (OCR), LibreOffice Writer (legacy .doc/.rtf),
-#     Ghostscript + poppler (PDF tools), Dovecot (the live IMAP tests), Chromium (UI checks)
+#     Ghostscript + poppler (PDF tools), Dovecot (the live IMAP tests), Chromium (UI checks),
+#     PostgreSQL (the tests start a private cluster with its initdb/pg_ctl; installed only
+#     when no PostgreSQL binaries are there: any installed major version will do)
 #   - a virtualenv in .venv with the project and its dev tools
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng libreoffice-writer-nogui ghostscript poppler-utils
               dovecot-imapd qpdf)
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  APT_PACKAGES+=(postgresql)
+fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -12,9 +12,10 @@ import pytest
 
 from core.settings import Settings
 from pipeline.acknowledge import acknowledge
+from pipeline.checking import check_pending
+from pipeline.failures import record_isolated
 from pipeline.receive import receive
-from pipeline.record import record
-from pipeline.runtime import open_mailbox, open_outbox, prepare, runtime
+from pipeline.runtime import Runtime, open_mailbox, open_outbox, prepare, runtime
 from pipeline.settle import settle
 from schemas.intake import Outcome
 from warehouse import make_engine, session_scope
@@ -32,19 +33,31 @@ ORGS = {
 }
 
 
-def settings_for(home: Path, mailbox_url: str | None = None, database_url: str | None = None) -> Settings:
+def with_received(raw: bytes, when: str, by: str = "mx.policy-division.example") -> bytes:
+    """`raw` as our mail server stores it: a topmost Received: header dated `when`
+    (RFC 5322 date), the time the return counts as received."""
+    return f"Received: from relay.example by {by}; {when}\r\n".encode() + raw
+
+
+def settings_for(home: Path, mailbox_url: str | None = None, database_url: str | None = None,
+                 check_engine: str = "plain") -> Settings:
+    """Settings on a private home. Checks run with the plain-Python rules here (GX's
+    start-up would dominate every test); tests/unit/test_checks.py shows both engines
+    agree, and the flow and live tiers run Great Expectations itself."""
     return Settings(home=home, mailbox_url=mailbox_url or "", database_url=database_url or "",
-                    claim_lease_s=0.0)
+                    claim_lease_s=0.0, check_engine=check_engine)
 
 
-def run_plain(settings: Settings) -> list[Outcome]:
-    """What the intake flow does, step by step, without Prefect (the flow only wires these)."""
+def run_plain(settings: Settings, rt: Runtime | None = None) -> list[Outcome]:
+    """What the intake flow does, step by step, without Prefect (the flow only wires these).
+    `rt` replaces the runtime built from `settings` (e.g. with tighter limits)."""
     prepare(settings)
-    rt = runtime(settings)
+    rt = rt or runtime(settings)
     with open_mailbox(settings) as box:
         refs = [receive(rt, msg, durable=False) for msg in box.fetch_new()]
     rt.blobs.sync()
-    outcomes = [record(rt, ref) for ref in refs]
+    outcomes = [record_isolated(rt, ref) for ref in refs]
+    check_pending(rt)  # one validation for the batch, before the replies
     outbox = open_outbox(settings)
     for outcome in outcomes:
         acknowledge(rt, outbox, outcome)

@@ -23,18 +23,21 @@ from core.paths import BUNDLED_REGISTER
 from schemas import Return
 from schemas.intake import MailKey
 from schemas.vocab import MailStatus, OutboxStatus, ReturnOutcome, SubmissionStatus
+from warehouse.audit import audit_entries
 from warehouse.db import make_engine, session_scope, upgrade
 from warehouse.ledger import record_mail, set_mail_status
 from warehouse.models import Base, Organisation, OutboxMessage, ReturnVersion, Submission
 from warehouse.organisations import RegisterLoad, load_register
 from warehouse.outbox import record_ack
 from warehouse.reports import submissions_report
-from warehouse.submissions import add_document, upsert_submission
+from warehouse.submissions import add_document, reused_message_id, upsert_submission
 from warehouse.versions import add_return_version, assign_submission
 
 UTC = dt.UTC
 T0 = dt.datetime(2006, 10, 20, 9, 0, tzinfo=UTC)
-TABLES = ["documents", "mail_ledger", "organisations", "outbox", "returns", "submissions"]
+TABLES = ["audit_log", "check_results", "documents", "item_recommendations", "items", "mail_ledger", "org_status",
+          "organisations", "outbox", "overrides", "returns", "submissions"]
+T0_ISO = "2006-10-20T09:00:00+00:00"
 
 
 def sha(n: int) -> str:
@@ -69,7 +72,7 @@ class WarehouseBehaviours:
         assert sorted(inspect(engine).get_table_names()) == ["alembic_version", *TABLES]
         with engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert ctx.get_current_revision() == "0001"
+            assert ctx.get_current_revision() == "0003"
             assert compare_metadata(ctx, Base.metadata) == []
 
     def test_upgrade_twice_is_a_no_op(self, url: str, engine: Engine) -> None:
@@ -375,6 +378,9 @@ class WarehouseBehaviours:
             "org_id": None,
             "status": "unmatched",
             "reason": None,
+            "received_at": T0_ISO,
+            "repeat_of": None,
+            "assigned_by": None,
             "returns": [{"version": None, "current": False, "org_id": None}],
         }
         assert result == [(2, True, ReturnOutcome.SUPERSEDED_PREVIOUS)]
@@ -386,6 +392,9 @@ class WarehouseBehaviours:
                 "org_id": None,
                 "status": "received",
                 "reason": None,
+                "received_at": T0_ISO,
+                "repeat_of": None,
+                "assigned_by": None,
                 "returns": [{"version": 1, "current": False, "org_id": "fife"}],
             },
             {
@@ -393,10 +402,50 @@ class WarehouseBehaviours:
                 "message_id": "<unknown@x.example>",
                 "org_id": "fife",
                 "status": "extracted",
-                "reason": "assigned to fife by A. Reviewer",
+                "reason": None,
+                "received_at": T0_ISO,
+                "repeat_of": None,
+                "assigned_by": "A. Reviewer",
                 "returns": [{"version": 2, "current": True, "org_id": "fife"}],
             },
         ]
+
+    def test_reassigning_a_matched_return_recomputes_both_organisations_and_is_audited(
+        self, registered: Engine, make_return: Callable[..., Return]
+    ) -> None:
+        engine = registered
+        subs = [self._submission(engine, n) for n in (1, 2)]
+        with session_scope(engine) as s:
+            for n, sub_id in enumerate(subs):
+                add_return_version(s, "fife", sha(800 + n), make_return(strength=f"s{n}"),
+                                   submission_id=sub_id, received_at=T0 + dt.timedelta(days=n))
+        with session_scope(engine) as s:
+            done = [(r.org_id, r.version, o) for r, o in assign_submission(s, subs[1], "angus", "A. Reviewer")]
+        with session_scope(engine) as s:
+            rows = s.execute(select(ReturnVersion.submission_id, ReturnVersion.org_id, ReturnVersion.version,
+                                    ReturnVersion.is_current).order_by(ReturnVersion.id)).all()
+            audit = [(a.actor, a.action, a.from_value, a.to_value) for a in audit_entries(s)]
+            sub = s.get_one(Submission, subs[1])
+            assigned = (sub.org_id, sub.assigned_by, sub.reason)
+        assert done == [("angus", 1, ReturnOutcome.NEW)]
+        assert rows == [(subs[0], "fife", 1, True), (subs[1], "angus", 1, True)]  # fife's first is current again
+        assert audit == [("A. Reviewer", "assign_return", "fife version 2", "angus version 1"),
+                         ("A. Reviewer", "assign_submission", "unmatched", "angus")]
+        assert assigned == ("angus", "A. Reviewer", None)
+
+    def test_a_reused_message_id_with_other_content_is_its_own_submission(self, engine: Engine) -> None:
+        with session_scope(engine) as s:
+            first, c1 = upsert_submission(s, raw_sha256=sha(1), message_id="<reused@x>", received_at=T0,
+                                          fingerprint="a" * 64)
+            again, c2 = upsert_submission(s, raw_sha256=sha(2), message_id="<reused@x>", received_at=T0,
+                                          fingerprint="a" * 64)  # a re-delivery: other trace headers
+            other, c3 = upsert_submission(s, raw_sha256=sha(3), message_id="<reused@x>", received_at=T0,
+                                          fingerprint="b" * 64)  # another email reusing the id
+            retry, c4 = upsert_submission(s, raw_sha256=sha(3), message_id="<reused@x>", received_at=T0,
+                                          fingerprint="b" * 64)
+            got = [(c1, c2, c3, c4), (again.id == first.id, other.id != first.id, retry.id == other.id),
+                   other.dedup_key, reused_message_id(s, other), reused_message_id(s, first)]
+        assert got == [(True, False, True, False), (True, True, True), f"mid:<reused@x>#{'b' * 64}", first.id, None]
 
     def test_record_json_round_trips(
         self, registered: Engine, make_return: Callable[..., Return]
@@ -460,6 +509,9 @@ class WarehouseBehaviours:
                 "org_id": None,
                 "status": "received",
                 "reason": None,
+                "received_at": T0_ISO,
+                "repeat_of": None,
+                "assigned_by": None,
                 "returns": [],
             },
             {
@@ -468,6 +520,9 @@ class WarehouseBehaviours:
                 "org_id": None,
                 "status": "received",
                 "reason": None,
+                "received_at": T0_ISO,
+                "repeat_of": None,
+                "assigned_by": None,
                 "returns": [],
             },
         ]

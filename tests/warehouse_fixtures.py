@@ -4,14 +4,13 @@
     postgres_url    postgresql+psycopg://.../returns_test_<random>, migrated, dropped after
     make_return     builds a canonical schemas.Return for an organisation
 
-PostgreSQL is the one running on this machine (127.0.0.1:5432, trust auth); override
-with RETURNS_TEST_POSTGRES (a libpq URL to an admin database, e.g.
-postgresql://postgres@127.0.0.1:5432/test).
+The PostgreSQL is `postgres_server` (tests/pg_fixtures.py): a private throwaway cluster
+started once per session, or the server named by RETURNS_TEST_POSTGRES (a libpq URL to
+an admin database, e.g. postgresql://postgres@127.0.0.1:5432/test).
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,7 +24,7 @@ from schemas import Return
 from tests.factories.returns import canonical_return
 from warehouse.db import upgrade
 
-ADMIN_URL = os.environ.get("RETURNS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+pytest_plugins = ["tests.pg_fixtures"]
 
 
 @pytest.fixture
@@ -36,17 +35,17 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
+def postgres_url(postgres_server: str) -> Iterator[str]:
     name = f"returns_test_{secrets.token_hex(6)}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = make_url(ADMIN_URL).set(drivername="postgresql+psycopg", database=name)
+    url = make_url(postgres_server).set(drivername="postgresql+psycopg", database=name)
     rendered = url.render_as_string(hide_password=False)
     try:
         upgrade(rendered)
         yield rendered
     finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )

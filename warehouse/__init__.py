@@ -10,6 +10,7 @@ write SQL of their own:
     submissions     submissions, documents     Message-ID else raw SHA-256; (submission, sha)
     versions        returns                    document SHA-256; versions, one current
     outbox          outbox                     (submission, kind): at most one ack each
+    audit           audit_log                  who decided what, when, from and to
     reports         (reads only)               what `returns submissions` prints
 
     db.make_engine(url) / db.upgrade(url) / db.session_scope(engine)

@@ -2,7 +2,9 @@
 
     make_engine(url) ──► Engine       SQLite: WAL, foreign keys, busy timeout,
                                        BEGIN IMMEDIATE; PostgreSQL via psycopg 3
-    upgrade(url)     ──► alembic upgrade head (Config built in code)
+    upgrade(url, blob_root=...)  ──► alembic upgrade head (Config built in code); the
+                                     blob root lets a migration read stored emails
+    downgrade(url, revision)     ──► alembic downgrade
     session_scope(engine) ──► Session, committed on success, rolled back on error
 
 SQLite transactions start with `BEGIN IMMEDIATE`, so a transaction takes the write
@@ -14,18 +16,24 @@ file safe. PostgreSQL runs at READ COMMITTED; races are settled by constraints
 
 A database that cannot be reached raises `WarehouseUnavailable` (transient) with the
 password masked in the URL.
+
+Migrations on SQLite run with foreign keys off (set before the transaction begins, the
+only time SQLite accepts it): changing a constraint means rebuilding a table, and
+dropping a table that others refer to would fail. `PRAGMA foreign_key_check` runs
+before the migration commits, so a migration cannot leave a dangling reference.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
@@ -148,14 +156,33 @@ def alembic_config(url: str | URL | None = None) -> Config:
     return cfg
 
 
-def upgrade(url: str | URL | Engine, revision: str = "head") -> None:
-    """Bring the warehouse schema up to `revision` (default: the latest)."""
+def upgrade(
+    url: str | URL | Engine, revision: str = "head", *, blob_root: str | PathLike[str] | None = None
+) -> None:
+    """Bring the warehouse schema up to `revision` (default: the latest).
+
+    `blob_root` is where the raw emails are stored: a migration that backfills from
+    them (0002: the received time) reads it from `config.attributes["blob_root"]`.
+    """
+    _migrate("upgrade", url, revision, blob_root)
+
+
+def downgrade(url: str | URL | Engine, revision: str) -> None:
+    """Take the warehouse schema back to `revision` (data kept where it fits)."""
+    _migrate("downgrade", url, revision, None)
+
+
+def _migrate(
+    direction: str, url: str | URL | Engine, revision: str, blob_root: str | PathLike[str] | None
+) -> None:
     engine = url if isinstance(url, Engine) else make_engine(url)
     try:
-        with engine.begin() as conn:
+        with migration_connection(engine) as conn:
             cfg = alembic_config()
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+            if blob_root is not None:
+                cfg.attributes["blob_root"] = str(blob_root)
+            getattr(command, direction)(cfg, revision)
     except (OperationalError, SAInterfaceError) as err:
         if not is_unavailable(err):
             raise
@@ -163,6 +190,33 @@ def upgrade(url: str | URL | Engine, revision: str = "head") -> None:
     finally:
         if not isinstance(url, Engine):
             engine.dispose()
+
+
+@contextmanager
+def migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction for Alembic; on SQLite with foreign keys off for
+    its length (see the module docstring) and checked before it commits."""
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_pragma(conn, "PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                yield conn
+                if sqlite:
+                    dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if dangling:
+                        raise ConfigurationError(f"migration left dangling references: {dangling[:5]}")
+        finally:
+            if sqlite:
+                _sqlite_pragma(conn, "PRAGMA foreign_keys=ON")
+
+
+def _sqlite_pragma(conn: Connection, pragma: str) -> None:
+    """Run a PRAGMA outside any transaction (on the driver connection itself)."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.execute(pragma)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -5,9 +5,15 @@
         ├─ record_mail      first sight: insert (race-free), or return the existing row
         └─ set_mail_status  every later change of status, error, sha or submission
 
-    received ──► stored ──► processed
-        │           │   └─► quarantined
-        └───────────┴─────► failed ──► (next run) stored / processed / quarantined
+    received ──► stored ──► processing ──► processed
+                                │    └─► quarantined (nothing usable, or an error)
+                                └─► failed ──► (next run) processing ...
+
+Each claim counts an attempt (`attempts`, `last_attempt_at`): a transient failure
+leaves the row `failed` with its `error` for the next run, and after
+`Settings.max_attempts` attempts the email is quarantined instead; an attempt that never
+finished (the worker died) counts too, so an email that kills the worker every time
+is quarantined rather than tried for ever.
 
 `processed` and `quarantined` are final: once there, a later `set_mail_status` to
 another status is refused unless `force=True` (so a slow worker that failed cannot
@@ -23,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import LedgerStatusRefused, NotFound
@@ -49,6 +55,7 @@ def record_mail(
     *,
     message_id: str | None = None,
     raw_sha256: str | None = None,
+    internal_date: dt.datetime | None = None,
 ) -> tuple[MailLedgerEntry, bool]:
     """Record that a message was seen; (entry, True) the first time, else (entry, False).
 
@@ -64,6 +71,7 @@ def record_mail(
             **key.columns(),
             "message_id": message_id,
             "raw_sha256": raw_sha256,
+            "internal_date": internal_date,
             "status": MailStatus.RECEIVED.value,
             "first_seen": now,
             "updated_at": now,
@@ -78,6 +86,8 @@ def record_mail(
             entry.message_id = message_id
         if entry.raw_sha256 is None and raw_sha256 is not None:
             entry.raw_sha256 = raw_sha256
+        if entry.internal_date is None and internal_date is not None:
+            entry.internal_date = internal_date
         session.flush()
     return entry, created
 
@@ -128,7 +138,7 @@ def claim_mail(session: Session, key: MailKey, worker: str, lease_s: float) -> b
     One conditional UPDATE (compare-and-set in the database): it succeeds only when
     the message is not final and not under someone else's live lease, so two workers
     polling one mailbox never process one email at once. A claim older than
-    `lease_s` (a killed worker) can be taken over.
+    `lease_s` (a killed worker) can be taken over. Every claim counts one attempt.
     """
     now = utcnow()
     stale = now - dt.timedelta(seconds=lease_s)
@@ -143,10 +153,48 @@ def claim_mail(session: Session, key: MailKey, worker: str, lease_s: float) -> b
                      or_(MailLedgerEntry.claimed_at < stale, MailLedgerEntry.claimed_by == worker)),
             )
         )
-        .values(status=MailStatus.PROCESSING.value, claimed_by=worker, claimed_at=now, updated_at=now)
+        .values(status=MailStatus.PROCESSING.value, claimed_by=worker, claimed_at=now, updated_at=now,
+                attempts=MailLedgerEntry.attempts + _new_attempt(worker), last_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _new_attempt(worker: str) -> ColumnElement[int]:
+    """1, or 0 when this worker takes up its own unfinished claim again (a task retried
+    within one run is the same attempt)."""
+    own = and_(MailLedgerEntry.status == MailStatus.PROCESSING.value, MailLedgerEntry.claimed_by == worker)
+    return case((own, 0), else_=1)
+
+
+def link_submission(session: Session, key: MailKey, submission_id: int) -> None:
+    """Record which submission a message became, as soon as it is known."""
+    session.execute(
+        update(MailLedgerEntry)
+        .where(*(getattr(MailLedgerEntry, k) == v for k, v in key.columns().items()))
+        .values(submission_id=submission_id, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def fail_attempt(session: Session, key: MailKey, error: str) -> MailLedgerEntry:
+    """A transient error stopped this attempt: `failed` with its error, claim released,
+    so the next run tries again."""
+    entry = set_mail_status(session, key, MailStatus.FAILED, error=error)
+    entry.claimed_by = None
+    entry.claimed_at = None
+    session.flush()
+    return entry
+
+
+def note_error(session: Session, key: MailKey, error: str) -> None:
+    """Keep an error's text on the message's row without changing its status."""
+    session.execute(
+        update(MailLedgerEntry)
+        .where(*(getattr(MailLedgerEntry, k) == v for k, v in key.columns().items()))
+        .values(error=error, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def claim_unmoved(session: Session, key: MailKey, worker: str, lease_s: float) -> bool:

@@ -6,8 +6,9 @@
         │                                                                  │
     submissions  one per distinct email                                    │
       id PK, dedup_key UQ ("mid:<Message-ID>" or "sha:<raw sha256>"),      │
-      raw_sha256 UQ, message_id IX, sender, subject, received_at,          │
-      status, reason, org_id FK?, assigned_by, assigned_at                 │
+      raw_sha256 UQ, message_id IX, fingerprint, sender, subject,          │
+      received_at, sent_at, status, reason, org_id FK?, repeat_of FK?,     │
+      assigned_by, assigned_at                                             │
         ▲ submission_id          ▲ submission_id          ▲ submission_id  │
         │                        │                        │                │
     documents                 returns                  outbox            │
@@ -22,16 +23,26 @@
                                 UQ(org_id, collection) WHERE is_current
     mail_ledger  one per message seen in a mailbox     UQ(submission_id, kind)
       id PK, UQ(mailbox, folder, uidvalidity, uid), message_id, raw_sha256,
-      submission_id FK?, status, error, first_seen, updated_at
+      submission_id FK?, status, error, attempts, last_attempt_at,
+      internal_date, claimed_by, claimed_at, first_seen, updated_at
+    audit_log    one per decision a person (or a migration) made
+      id PK, at, actor, action, submission_id FK?, return_id FK?,
+      from_value, to_value, detail
 
 Decisions:
 - **Submission identity.** An email is keyed on its Message-ID when it has one, else on
   the SHA-256 of its raw bytes (`dedup_key`). A re-delivery with different trace
-  headers (Received:, Delivered-To:) has other raw bytes but the same Message-ID: the
-  same submission. Every delivery's raw bytes are still kept (blob store) and each is a
-  ledger row with its own `raw_sha256`; `submissions.raw_sha256` is the first one.
+  headers (Received:, Delivered-To:) has other raw bytes but the same Message-ID and
+  the same content `fingerprint`: the same submission. A *different* email reusing a
+  Message-ID (other fingerprint) is its own submission, keyed "mid:<id>#<fingerprint>".
+  Every delivery's raw bytes are still kept (blob store) and each is a ledger row with
+  its own `raw_sha256`; `submissions.raw_sha256` is the first one.
+- **Received time.** `received_at` is when the division's own server accepted the
+  email (topmost Received: header, else the IMAP internal date); `sent_at` is the
+  sender's Date: header, kept beside it (RETURN-FORM.md section 7).
 - **Return identity.** The SHA-256 of the document bytes: the same file in two emails
-  is two `documents` rows (one per submission) and one `returns` row.
+  is two `documents` rows (one per submission) and one `returns` row; the later
+  submission has status `repeat` and `repeat_of` names the earlier one.
 - **Versions.** `version` counts an organisation's returns in the order they were
   recorded (1, 2, 3 ...); `is_current` marks the one received last (by `received_at`),
   so a late-processed older email never displaces a newer return. The database holds
@@ -42,6 +53,9 @@ Decisions:
   `reason`; the raw bytes are always in the blob store.
 - **Items** live inside `returns.record` for now; flattened item tables can be added
   by a later migration without touching these.
+- **Audit.** A person's decision that changes the warehouse (assigning a submission)
+  writes an `audit_log` row with who, when, what it was before and after; the reason
+  the pipeline gave is never overwritten.
 """
 
 from __future__ import annotations
@@ -65,6 +79,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from schemas.checks import CheckName, Outcome, Severity
 from schemas.vocab import (
     DocumentRole,
     MailStatus,
@@ -139,6 +154,9 @@ class MailLedgerEntry(Base):
     error: Mapped[str | None] = mapped_column(Text)
     claimed_by: Mapped[str | None] = mapped_column(String(128))
     claimed_at: Mapped[dt.datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column()
+    internal_date: Mapped[dt.datetime | None] = mapped_column()  # the mailbox's arrival time
     first_seen: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -153,12 +171,15 @@ class Submission(_Timestamps, Base):
     dedup_key: Mapped[str] = mapped_column(String(1024), unique=True)
     raw_sha256: Mapped[str] = mapped_column(SHA, unique=True)
     message_id: Mapped[str | None] = mapped_column(Text, index=True)
+    fingerprint: Mapped[str | None] = mapped_column(SHA)  # content identity (mail.mime)
     sender: Mapped[str | None] = mapped_column(Text)
     subject: Mapped[str | None] = mapped_column(Text)
-    received_at: Mapped[dt.datetime]
+    received_at: Mapped[dt.datetime]  # our server accepted it (Received:, else IMAP)
+    sent_at: Mapped[dt.datetime | None]  # the sender's Date: header
     status: Mapped[str] = mapped_column(String(16), default=SubmissionStatus.RECEIVED.value)
     reason: Mapped[str | None] = mapped_column(Text)
     org_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.org_id"), index=True)
+    repeat_of: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
     assigned_by: Mapped[str | None] = mapped_column(String(255))
     assigned_at: Mapped[dt.datetime | None]
 
@@ -238,3 +259,93 @@ class OutboxMessage(_Timestamps, Base):
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[dt.datetime | None]
+
+
+class AuditEntry(Base):
+    """One decision that changed the warehouse: who, when, what, from and to.
+
+    Generic on purpose: `action` is open text (see `schemas.vocab.AuditAction`),
+    `from_value` / `to_value` what the thing was before and after, `detail` the rest in
+    words. Rows are only ever added.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(64))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
+    return_id: Mapped[int | None] = mapped_column(ForeignKey("returns.id"))
+    from_value: Mapped[str | None] = mapped_column(Text)
+    to_value: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Item(Base):
+    __tablename__ = "items"
+    __table_args__ = (UniqueConstraint("return_id", "section", "box", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
+    section: Mapped[str] = mapped_column(String(64))
+    box: Mapped[str] = mapped_column(String(16))  # strengths | priorities | items
+    position: Mapped[int] = mapped_column(Integer)  # 1-based, in the order written
+    text: Mapped[str] = mapped_column(Text)
+
+
+class ItemRecommendation(Base):
+    __tablename__ = "item_recommendations"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    recommendation: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class CheckResultRow(Base):
+    __tablename__ = "check_results"
+    __table_args__ = (
+        UniqueConstraint("return_id", "check_name"),
+        CheckConstraint(sql_in("check_name", CheckName), name="check_name"),
+        CheckConstraint(sql_in("outcome", Outcome), name="outcome"),
+        CheckConstraint(sql_in("severity", Severity), name="severity"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
+    check_name: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    suite_version: Mapped[str] = mapped_column(String(32))
+    checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Override(Base):
+    __tablename__ = "overrides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
+    accepted: Mapped[bool] = mapped_column(Boolean)  # False: a withdrawal
+    by: Mapped[str] = mapped_column(String(255))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class OrgStatusRow(Base):
+    """Each organisation's status as of the day it was last refreshed (the status board's
+    table; `returns status --as-of` computes any other day from the facts)."""
+
+    __tablename__ = "org_status"
+
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.org_id"), primary_key=True)
+    collection: Mapped[str] = mapped_column(String(64), primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(32))
+    problems: Mapped[str] = mapped_column(Text)  # comma-separated, in the checks table's order
+    reasons: Mapped[str | None] = mapped_column(Text)
+    late: Mapped[bool] = mapped_column(Boolean)
+    escalated: Mapped[bool] = mapped_column(Boolean)
+    current_return_id: Mapped[int | None] = mapped_column(ForeignKey("returns.id"))
+    current_version: Mapped[int | None] = mapped_column(Integer)
+    current_received_at: Mapped[dt.datetime | None] = mapped_column()
+    refreshed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -17,8 +17,10 @@ def submissions_report(session: Session) -> list[dict[str, Any]]:
     """One plain dict per submission, in arrival order, for `returns submissions`.
 
     `returns` lists every return found in the submission - recorded from it, or the
-    same document already recorded from an earlier email - with its version (None
-    while unmatched), whether it is current, and its organisation.
+    same document already recorded from an earlier email (a `repeat_of` that
+    submission) - with its version (None while unmatched), whether it is current, and
+    its organisation. `received_at` is when our server accepted the email (ISO 8601,
+    UTC); `assigned_by` who settled its organisation, if a person did.
     """
     subs = session.scalars(select(Submission).order_by(Submission.id)).all()
     rets = session.scalars(select(ReturnVersion).order_by(ReturnVersion.id)).all()
@@ -41,6 +43,9 @@ def submissions_report(session: Session) -> list[dict[str, Any]]:
             "org_id": s.org_id,
             "status": s.status,
             "reason": s.reason,
+            "received_at": s.received_at.isoformat(),
+            "repeat_of": s.repeat_of,
+            "assigned_by": s.assigned_by,
             "returns": [
                 {"version": r.version, "current": r.is_current, "org_id": r.org_id}
                 for r in sorted(found.get(s.id, {}).values(), key=order)

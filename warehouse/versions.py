@@ -13,8 +13,10 @@
                                                          not current)
 
     assign_submission(submission_id, org_id, by)
-        the person's decision: the submission and its unmatched returns get the
-        organisation; each return then goes through the same versioning.
+        the person's decision: the submission's returns (unmatched, or matched to
+        another organisation) get the organisation; versions and "current" are
+        recomputed for the old and the new organisation in the same transaction, and
+        each change is written to the audit log.
 
 The flip happens in one transaction, unset before set, under the unique index
 `uq_returns_one_current` (org_id, collection WHERE is_current): no reader sees two
@@ -26,6 +28,7 @@ are serialised per organisation by a row lock on `organisations` (PostgreSQL) or
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 from pydantic import BaseModel
@@ -33,7 +36,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.errors import RefusedChange, UnknownOrganisation
-from schemas.vocab import ReturnOutcome
+from schemas.vocab import AuditAction, ReturnOutcome
+from warehouse.audit import record_audit
 from warehouse.columns import utcnow
 from warehouse.models import Organisation, ReturnVersion
 from warehouse.submissions import get_submission, mark_assigned
@@ -161,29 +165,113 @@ def add_return_version(
 def assign_submission(
     session: Session, submission_id: int, org_id: str, by: str
 ) -> list[tuple[ReturnVersion, ReturnOutcome]]:
-    """A person settles whose submission this is; its unmatched returns get versions.
+    """A person settles whose submission this is: every return first recorded from it
+    becomes `org_id`'s, whether it was unmatched or matched to another organisation.
 
-    Idempotent: assigning again to the same organisation changes nothing and returns
-    []. Returns already matched to an organisation are left as they are.
+    One transaction: each moved return leaves its old organisation (whose later
+    versions close up, and whose current return is recomputed - a return this one had
+    superseded becomes current again), then joins `org_id` as its newest version
+    (current when it was received last). The submission gets the organisation, who and
+    when; its reason is kept; each change is an `audit_log` row. Idempotent: assigning
+    again to the same organisation changes nothing and returns [].
+
+    Refused (RefusedChange): no `by`; a submission with no return of its own (a repeat
+    names the submission that holds the return). UnknownOrganisation: `org_id` is not
+    in the register.
     """
     if not by.strip():
         raise RefusedChange("assign: say who is deciding (--by NAME)")
     _lock_organisation(session, org_id)
     sub = get_submission(session, submission_id, lock=True)
-    unmatched = session.scalars(
+    rows = session.scalars(
         select(ReturnVersion)
-        .where(ReturnVersion.submission_id == submission_id, ReturnVersion.org_id.is_(None))
+        .where(ReturnVersion.submission_id == submission_id)
         .order_by(ReturnVersion.received_at, ReturnVersion.id)
         .execution_options(populate_existing=True)
     ).all()
-    if sub.org_id == org_id and not unmatched:
+    if not rows:
+        if sub.repeat_of is not None:
+            raise RefusedChange(
+                f"submission {submission_id} repeats submission {sub.repeat_of}, which holds its return: "
+                f"assign submission {sub.repeat_of} instead"
+            )
+        raise RefusedChange(f"submission {submission_id} holds no return to assign ({sub.status}: {sub.reason})")
+    moving = [row for row in rows if row.org_id != org_id]
+    if not moving and sub.org_id == org_id:
         return []
+    for other in sorted({row.org_id for row in moving if row.org_id is not None}):
+        _lock_organisation(session, other)
+    before = sub.org_id
+    outcomes = [_move_return(session, row, org_id, by) for row in moving]
     mark_assigned(session, submission_id, org_id, by)
-    outcomes: list[tuple[ReturnVersion, ReturnOutcome]] = []
-    for row in unmatched:
-        row.org_id = org_id
-        row.version = _next_version(session, org_id, row.collection)
-        session.flush()
-        outcomes.append((row, _place_version(session, row)))
-    session.flush()
+    record_audit(
+        session, actor=by, action=AuditAction.ASSIGN_SUBMISSION, submission_id=submission_id,
+        from_value=before or "unmatched", to_value=org_id,
+        detail=f"status {sub.status}; the reason recorded by the intake: {sub.reason or '(none)'}",
+    )
     return outcomes
+
+
+def _move_return(session: Session, row: ReturnVersion, org_id: str, by: str) -> tuple[ReturnVersion, ReturnOutcome]:
+    """Detach `row` from its organisation (closing up that organisation's versions and
+    recomputing its current return), then make it `org_id`'s newest version."""
+    old_org, old_version = row.org_id, row.version
+    row.org_id, row.version, row.is_current, row.superseded_by = None, None, False, None
+    session.flush()
+    left = ""
+    if old_org is not None:
+        _close_up_versions(session, old_org, row.collection, old_version)
+        current = recompute_current(session, old_org, row.collection)
+        left = (f"; {old_org}'s current return is now version {current.version}" if current
+                else f"; {old_org} has no return now")
+    row.org_id = org_id
+    row.version = _next_version(session, org_id, row.collection)
+    session.flush()
+    current = recompute_current(session, org_id, row.collection)
+    others = session.scalar(select(func.count()).select_from(ReturnVersion).where(
+        ReturnVersion.org_id == org_id, ReturnVersion.collection == row.collection, ReturnVersion.id != row.id))
+    outcome = (ReturnOutcome.OLDER_THAN_CURRENT if current is not None and current.id != row.id
+               else ReturnOutcome.SUPERSEDED_PREVIOUS if others else ReturnOutcome.NEW)
+    record_audit(
+        session, actor=by, action=AuditAction.ASSIGN_RETURN, submission_id=row.submission_id, return_id=row.id,
+        from_value=f"{old_org} version {old_version}" if old_org else "unmatched",
+        to_value=f"{org_id} version {row.version}",
+        detail=f"{outcome.value.replace('_', ' ')}{left}",
+    )
+    return row, outcome
+
+
+def _close_up_versions(session: Session, org_id: str, collection: str, gone: int | None) -> None:
+    """Versions after `gone` move down by one, so an organisation's versions stay 1..n."""
+    if gone is None:
+        return
+    later = session.scalars(
+        select(ReturnVersion)
+        .where(ReturnVersion.org_id == org_id, ReturnVersion.collection == collection, ReturnVersion.version > gone)
+        .order_by(ReturnVersion.version)
+    ).all()
+    for row in later:  # ascending: each number is free when it is taken
+        row.version = (row.version or 0) - 1
+        session.flush()
+
+
+def recompute_current(session: Session, org_id: str, collection: str) -> ReturnVersion | None:
+    """Make the organisation's return received last current; each earlier one is
+    superseded by the next. Returns the current one (None when it has none)."""
+    rows = session.scalars(
+        select(ReturnVersion)
+        .where(ReturnVersion.org_id == org_id, ReturnVersion.collection == collection)
+        .order_by(ReturnVersion.received_at, ReturnVersion.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    for row in rows:
+        row.is_current = False
+    session.flush()  # unset before set: the partial unique index checks each row
+    for earlier, later in itertools.pairwise(rows):
+        earlier.superseded_by = later.id
+    if not rows:
+        return None
+    rows[-1].superseded_by = None
+    rows[-1].is_current = True
+    session.flush()
+    return rows[-1]

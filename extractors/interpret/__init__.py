@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 
-from core.errors import NotAReturn
+from extractors.detect import DOC, DOCM, DOCX, RTF
 from extractors.document import Document
 from extractors.interpret import fields as f
 from extractors.interpret.dates import parse_date
 from extractors.interpret.matching import Vocabulary, key
+from extractors.interpret.structure import refuse_non_returns
 from extractors.interpret.text import citations, collapse, split_after_citations, strip_marker
 from extractors.interpret.walker import Collected, RawItem, Walker
 from schemas import (
@@ -31,6 +32,8 @@ from schemas import (
 )
 
 _VOCABULARIES: dict[str, Vocabulary] = {}
+# Formats whose paragraph breaks are the author's own (a PDF's or a scan's are where lines wrapped).
+WORD_TYPES = frozenset({DOCX, DOCM, DOC, RTF})
 _ADDRESSEE_WORDS = ("policy division", "scottish executive", "victoria quay", "social work services policy")
 
 
@@ -43,12 +46,12 @@ def vocabulary(collection: Collection) -> Vocabulary:
 
 def interpret(document: Document, collection: Collection, filename: str | None = None) -> Return:
     vocab = vocabulary(collection)
-    found = Walker(vocab, ocr=document.ocr).walk(document.blocks)
+    found = Walker(vocab, ocr=document.ocr, explicit_paragraphs=document.media_type in WORD_TYPES).walk(document.blocks)
     # Word marks every paragraph; a PDF or a scan can run two items together when the
     # first ends a full line, so there a closing citation also ends an item.
     sections = _sections(found, collection, split_at_citations=document.media_type == "application/pdf")
     item_count = sum(len(s.all_items) for s in sections.values())
-    _refuse_non_returns(found, item_count)
+    refuse_non_returns(found, collection, item_count)
 
     services = f.services(found.fields.get("services"), vocab)
     if services is None and found.service_ticks:
@@ -64,7 +67,7 @@ def interpret(document: Document, collection: Collection, filename: str | None =
         ),
         contact=Contact(
             name=_tidy(f.clean_value(found.fields.get("contact_name"), vocab), document.ocr),
-            email=f.email(found.fields.get("contact_email")),
+            email=f.email(found.fields.get("contact_email"), ocr=document.ocr),
             phone=f.clean_value(found.fields.get("contact_phone"), vocab),
         ),
         services=tuple(services),
@@ -107,19 +110,6 @@ def _sections(found: Collected, collection: Collection, split_at_citations: bool
             sections[s.key] = BoxedSection(strengths=items(s.key, "strengths"),
                                            priorities=items(s.key, "priorities"))
     return sections
-
-
-def _refuse_non_returns(found: Collected, item_count: int) -> None:
-    if item_count:
-        return
-    if not found.sections_seen and not found.form_tables:
-        if found.salutation:
-            raise NotAReturn("this is a letter (a covering letter?), not a self assessment return: "
-                             "none of the return's sections were found")
-        raise NotAReturn("not a self assessment return: none of the return's sections were found")
-    filled = [n for n in ("organisation_name", "contact_name", "sign_name", "signature") if n in found.fields]
-    if not filled and not found.signature_figure:
-        raise NotAReturn("a blank return form: no organisation, no strengths or priorities and no sign-off")
 
 
 def _organisation_name(found: Collected, vocab: Vocabulary) -> str | None:

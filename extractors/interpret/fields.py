@@ -143,9 +143,18 @@ def is_yes(text: str) -> bool:
     return key(text) in _YES or bool(whole and whole.group(1))
 
 
-def email(text: str | None) -> str | None:
-    m = _EMAIL.search(text or "")
+def email(text: str | None, ocr: bool = False) -> str | None:
+    """The e-mail address written; from a scan (`ocr`), a comma or colon that OCR read
+    for a dot between the parts of the domain is a dot ("housing.org,example")."""
+    value = text or ""
+    if ocr:
+        value = _OCR_DOMAIN_DOT.sub(lambda m: m.group(1) + _DOMAIN_SLIP.sub(".", m.group(2)), value)
+    m = _EMAIL.search(value)
     return m.group(0).rstrip(".'") if m else None
+
+
+_OCR_DOMAIN_DOT = re.compile(r"(@)([\w.,:;-]+)(?![\w@])")
+_DOMAIN_SLIP = re.compile(r"(?<=\w)[,:;](?=\w)")
 
 
 def signature_present(text: str | None, has_figure: bool, vocab: Vocabulary) -> bool:

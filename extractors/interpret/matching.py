@@ -40,6 +40,10 @@ def key(text: str, keep_parens: bool = False) -> str:
 class SectionHit:
     key: str
     rest: str  # what follows the heading on the same line ("Strengths", or "")
+    # True when the heading's words name the section ("Community care", "Adult
+    # services"); False when only its number does ("Section 2", "2. Budget 2019"),
+    # which any numbered report also has.
+    by_name: bool = True
 
 
 class Vocabulary:
@@ -121,7 +125,7 @@ class Vocabulary:
         k = key(raw)
         if not k:
             if had_section_word and number in self._numbers:
-                return SectionHit(self._numbers[number], "")
+                return SectionHit(self._numbers[number], "", by_name=False)
             return None
         hit = self._heading_key(k)
         if hit is not None:
@@ -135,11 +139,11 @@ class Vocabulary:
                 return SectionHit(hit, tail)
         # Two names for one section: "Adult Services / Community Care".
         if "/" in raw:
-            hits = {h.key for part in raw.split("/") if key(part) and (h := self.section(part)) is not None}
-            if len(hits) == 1:
-                return SectionHit(hits.pop(), "")
+            parts = [h for part in raw.split("/") if key(part) and (h := self.section(part)) is not None]
+            if len({h.key for h in parts}) == 1:
+                return SectionHit(parts[0].key, "", by_name=any(h.by_name for h in parts))
         if (had_section_word or numbered_heading) and number in self._numbers and len(words) <= 12:
-            return SectionHit(self._numbers[number], "")
+            return SectionHit(self._numbers[number], "", by_name=False)
         return None
 
     def _heading_key(self, k: str) -> str | None:
@@ -206,6 +210,19 @@ class Vocabulary:
             if k in self._labels:
                 return self._labels[k], " ".join(words[cut:])
         return None
+
+    # -- the form's own name ---------------------------------------------------------
+
+    @cached_property
+    def _form_names(self) -> tuple[str, ...]:
+        # The collection's form markers that name the form ("changing lives", "annex c"),
+        # not those that are also box labels ("strengths"): any report has those.
+        return tuple(k for m in self.collection.form_markers if (k := key(m)) and self.box(m) is None)
+
+    def names_form(self, text: str) -> bool:
+        """True when the line names the form itself ("Changing Lives - Self Assessment Return")."""
+        k = f" {key(text)} "
+        return any(f" {name} " in k for name in self._form_names)
 
     # -- what is not an answer ----------------------------------------------------------
 

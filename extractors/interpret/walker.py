@@ -26,6 +26,7 @@ _CLOSINGS = ("yours sincerely", "yours faithfully", "kind regards", "best regard
 _SENTENCE_END = re.compile(r"[.!?][)\]\"'’”]*$|[)\]]\.?$")
 _SIGN_OFF_FIELDS = {"signature", "sign_name", "position", "date"}
 _COLON = re.compile(r"(?<=\w):\s")
+_OCR_SPECK = re.compile(r"^[^\w]*[a-z]{1,2}[^\w]*$|^[^\w]+$")  # "oe", "'i", "|"
 _TRAILING_PAREN = re.compile(r"\s*\([^()]*\)\s*$")
 # A line holding only a citation ("- R2, R4", "(Recs 1, 3)") carries on the item before
 # it: the citation wrapped onto its own line, and its dash is no bullet.
@@ -51,6 +52,9 @@ class Collected:
     signature_figure: bool = False
     service_ticks: list[str] = field(default_factory=list)
     sections_seen: set[str] = field(default_factory=set)
+    sections_named: set[str] = field(default_factory=set)  # seen under a heading that names them
+    labels_seen: set[str] = field(default_factory=set)  # Part A and sign-off labels, filled or not
+    form_named: bool = False  # a line names the form ("Changing Lives self assessment return")
     preamble: list[str] = field(default_factory=list)
     letterhead: list[str] = field(default_factory=list)  # headed / bold lines before the sections
     closing: list[str] = field(default_factory=list)
@@ -60,9 +64,12 @@ class Collected:
 
 
 class Walker:
-    def __init__(self, vocab: Vocabulary, ocr: bool = False) -> None:
+    def __init__(self, vocab: Vocabulary, ocr: bool = False, explicit_paragraphs: bool = False) -> None:
         self.vocab = vocab
         self.ocr = ocr  # the document was read from a scan: form text may be misread
+        # Word marks where every paragraph ends, so no paragraph carries on the one before
+        # it; a PDF or a scan breaks lines where they wrap, and those are joined again.
+        self.explicit_paragraphs = explicit_paragraphs
         self.out = Collected()
         self.section: str | None = None
         self.box: str | None = None
@@ -86,6 +93,8 @@ class Walker:
     def enter_section(self, hit: SectionHit) -> None:
         self.section = hit.key
         self.out.sections_seen.add(hit.key)
+        if hit.by_name:
+            self.out.sections_named.add(hit.key)
         self.sign_off = False
         self.closing = False
         kind = self.vocab.collection.section(hit.key).kind
@@ -99,6 +108,8 @@ class Walker:
             return
         if name == "date" and not self.sign_off:
             return
+        if name not in _SIGN_OFF_FIELDS or self.out.sections_seen:  # a sign-off follows the sections
+            self.out.labels_seen.add(name)
         if value and name not in self.out.fields:
             self.out.fields[name] = value
 
@@ -113,6 +124,8 @@ class Walker:
 
     def paragraph(self, p: Paragraph) -> None:
         text = collapse(p.text)
+        if not self.out.form_named and self.vocab.names_form(text):
+            self.out.form_named = True
         # Under "Yours sincerely" a short line is a name or a post, even when the form's
         # guidance happens to contain it ("Chief Social Work Officer").
         if not text or self.vocab.is_template(text, fragments=not self.closing, ocr=self.ocr):
@@ -243,16 +256,20 @@ class Walker:
 
     def add_item(self, section: str, box: str, p: Paragraph) -> None:
         items = self.out.items.setdefault((section, box), [])
+        # In Word a new paragraph is always a new item; only a soft line break inside
+        # one (a citation wrapped onto its own line) may carry on the item before it.
+        joinable = not self.explicit_paragraphs
         for chunk, marked in _chunks(p):
             text = collapse(chunk)
             if not text or self.vocab.is_template(text, ocr=self.ocr):
                 continue
             if self.vocab.is_empty_answer(text):
                 continue
-            if items and (not marked or _CITATION_ONLY.match(text)) and _continues(items[-1], text):
+            if items and joinable and (not marked or _CITATION_ONLY.match(text)) and _continues(items[-1], text):
                 items[-1] = RawItem(f"{items[-1].text} {text}", items[-1].marked)
                 continue
             items.append(RawItem(text, marked))
+            joinable = True
 
     def cell_items(self, section: str, box: str, cell: Cell) -> None:
         for p in iter_paragraphs(cell.blocks):
@@ -319,6 +336,12 @@ class Walker:
 
     def _label_row(self, cells: tuple[Cell, ...], texts: list[str]) -> bool:
         name = self._field_name(texts[0].rstrip(":"))
+        if name is None and self.ocr:
+            # A scan's dust read as a short word after a label cell's text ("Date oe").
+            words = texts[0].split()
+            while name is None and len(words) > 1 and _OCR_SPECK.match(words[-1]):
+                words.pop()
+                name = self._field_name(" ".join(words))
         if name is None:
             if self.section is None and not self.sign_off:
                 hit = self.vocab.section(texts[0])
@@ -326,6 +349,7 @@ class Walker:
                 # Part A as one row per service with a tick ("Community care | Yes");
                 # a row whose cells hold sentences is a matrix row of items instead.
                 if hit is not None and hit.key in self.vocab.collection.service_keys and len(value.split()) <= 3:
+                    self.out.labels_seen.add("services")
                     if is_yes(value):
                         self.out.service_ticks.append(hit.key)
                     return True

@@ -1,8 +1,13 @@
 """PDF returns: AcroForm fields, else the text layer (pdfplumber), else OCR.
 
     read_pdf(data, ctx)
+      guard.check_kids             a page-tree node listing thousands of pages is refused
+                                   in the raw bytes, before pdfminer parses it
       open with pdfplumber         damaged -> UnreadableDocument, password -> EncryptedDocument
-      page count > limits          DocumentTooLarge, before any page is parsed
+      guard.check_structure        page tree walked with bounds, before any page is parsed:
+                                   loops -> UnreadableDocument; over the page limit (real
+                                   pages, whatever /Count says), a content stream bomb,
+                                   a giant image -> DocumentTooLarge
       acroform.read_acroform       a filled fillable form is read from its fields
       per page, one at a time      extract_words once (size, fontname), lines, rects,
                                    images -> PageLayout; page.close() frees its cache
@@ -13,7 +18,8 @@ Pages are produced by a generator and consumed by the layout as they come, so me
 stays flat with the page count. pdfminer raises many kinds of exception on damaged
 files (its own, and ValueError, KeyError... from deep inside); they are converted to
 `UnreadableDocument` here, around the pdfplumber calls only, so a bug in the layout
-code is not mistaken for a damaged file.
+code is not mistaken for a damaged file. Importing this module bounds pdfminer's
+reference resolution for the whole process (`guard.install_reference_loop_guard`).
 """
 
 from __future__ import annotations
@@ -28,16 +34,16 @@ from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdftypes import resolve1
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
-from core.errors import DocumentTooLarge, EncryptedDocument, UnreadableDocument
+from core.errors import EncryptedDocument, UnreadableDocument
 from extractors.context import ExtractContext
 from extractors.document import Document
 from extractors.layout.engine import blocks_from_pages
 from extractors.layout.types import Box, PageLayout, Rule, Word
 from extractors.limits import Limits
+from extractors.pdf.guard import check_kids, check_structure, install_reference_loop_guard, quiet_pdf_libraries
 
 __all__ = ["read_pdf"]
 
@@ -48,6 +54,8 @@ _PARSE_ERRORS: tuple[type[BaseException], ...] = (
     IndexError, AssertionError, RecursionError, OverflowError, struct.error, zlib.error,
     UnicodeError, OSError,
 )
+install_reference_loop_guard()  # before any PDF is opened: resolve1 can then never spin
+quiet_pdf_libraries()  # a bad PDF gives one line on stderr, not the libraries' warnings
 _CID = re.compile(r"^\(cid:\d+\)$")
 _THIN = 2.0  # points: a rule is thinner than this across its length
 ScannedLayouts = Callable[[bytes, list[int], Limits], Iterator[PageLayout]]
@@ -63,13 +71,10 @@ class _Progress:
 def read_pdf(data: bytes, ctx: ExtractContext) -> Document:
     """Read a PDF return into the block model (see module docstring)."""
     limits = ctx.limits
+    check_kids(data, limits)
     pdf = _open(data)
     try:
-        pages = _page_count(pdf, limits.max_pages)
-        if pages > limits.max_pages:
-            raise DocumentTooLarge(
-                f"{pages} pages is over the {limits.max_pages}-page limit for a return"
-            )
+        pages = _page_count(pdf, limits)
         from extractors.pdf.acroform import read_acroform
 
         form = read_acroform(data, ctx.collection)
@@ -100,29 +105,20 @@ def _open(data: bytes) -> Any:
 
 def _close(pdf: Any) -> None:
     """Close `pdf`; pdfplumber's own close() first builds every page object (it closes
-    them one by one), which would undo `_page_count`'s shortcut for a refused file."""
+    them one by one), which would undo `_page_count`'s bounded walk for a refused file."""
     if hasattr(pdf, "_pages"):  # pdfplumber's page list, built on first use of .pages
         pdf.close()
     else:
         pdf.flush_cache()
 
 
-def _page_count(pdf: Any, limit: int) -> int:
-    """The page count; a page tree that declares more than `limit` pages is not walked.
-
-    `pdf.pages` builds a pdfplumber page for every page (~0.5 ms each), so a 300-page
-    file would cost ~150 ms just to be refused. The declared /Count is trusted only to
-    refuse: below the limit the real pages are counted, so a file that under-declares
-    gains nothing.
-    """
+def _page_count(pdf: Any, limits: Limits) -> int:
+    """The page count, from a bounded walk of the page tree (`guard.check_structure`):
+    reference loops, a lying /Count, too many pages and decompression bombs are refused
+    there, before pdfplumber builds a page object per page (~0.5 ms each: 100,000
+    pages would take a minute)."""
     try:
-        declared = resolve1(resolve1(pdf.doc.catalog.get("Pages")).get("Count"))
-        if isinstance(declared, int) and declared > limit:
-            return declared
-    except _PARSE_ERRORS:
-        pass  # a damaged page tree: counted (or refused) the slow way below
-    try:
-        return len(pdf.pages)
+        return check_structure(pdf.doc, limits)
     except _PARSE_ERRORS as err:
         raise UnreadableDocument(f"the PDF page tree could not be read: {err}") from err
 

@@ -1,13 +1,14 @@
 """Expand `.zip` attachments into their files, within limits, refusing what is hostile.
 
-    expand_zip(data, label, origin, limits, budget) -> ZipResult(members, problems, opened)
+    expand_zip(data, label, origin, limits, budget) -> ZipResult(members, refused, problems, opened)
 
 One `ZipBudget` is shared by every archive in one email, so the limits hold for the
 email as a whole: total uncompressed bytes, number of files, and nesting depth (a
 zip in a zip counts 2). Checked twice: against the sizes the archive declares before
 anything is inflated, and again while inflating, because declared sizes can lie.
 
-Refused - each with a problem naming the archive and entry, never an exception:
+Refused - each with a sentence in `refused` naming the archive and entry ("the zip file
+returns.zip expands past the limit ..."), never an exception:
     an archive over the size or file-count budget       (zip bomb): whole archive
     a zip nested deeper than the depth limit             the inner archive
     names with "..", an absolute path or a drive letter  (path traversal): that entry
@@ -69,7 +70,8 @@ class ArchiveMember:
 @dataclass
 class ZipResult:
     members: list[ArchiveMember] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # what was not opened, and why
+    problems: list[str] = field(default_factory=list)  # what was kept, with a remark
     opened: bool = True  # False: not a readable zip at all (caller keeps the file as is)
 
 
@@ -94,15 +96,16 @@ def expand_zip(
         infos = [i for i in infos if not _is_junk(i.filename)]
         declared = sum(i.file_size for i in infos)
         if len(infos) > budget.entries_left:
-            result.problems.append(
-                f"{label}: refused: it holds {len(infos)} files, over the limit of "
-                f"{budget.entries_left} files left for this email"
+            result.refused.append(
+                f"the zip file {label} holds {len(infos):,} files, over the limit of "
+                f"{budget.entries_left:,} for one email: not opened"
             )
             return result
         if declared > budget.bytes_left:
-            result.problems.append(
-                f"{label}: refused: its files would expand to {_mb(declared)}, over the "
-                f"limit of {_mb(budget.bytes_left)} for this email (zip bomb?)"
+            result.refused.append(
+                f"the zip file {label} expands past the limit: its files would take "
+                f"{_mb(declared)} unpacked, over the {_mb(budget.bytes_left)} allowed for one "
+                "email (a zip bomb?): not opened"
             )
             return result
         budget.entries_left -= len(infos)
@@ -124,23 +127,23 @@ def _take(
     result: ZipResult,
 ) -> None:
     name = _entry_name(info)
-    where = f"{label}: entry {name!r}"
+    where = f"the zip file {label}: {name!r}"
     if _is_traversal(name):
-        result.problems.append(f"{where} refused: its name points outside the archive")
+        result.refused.append(f"{where} was not opened: its name points outside the archive")
         return
     if info.flag_bits & 0x1:
-        result.problems.append(f"{where} refused: it is encrypted (password-protected zip)")
+        result.refused.append(f"{where} was not opened: it is encrypted (password-protected)")
         return
     try:
         data = _read_capped(archive, info, budget.bytes_left)
     except _INFLATE_ERRORS as err:
-        result.problems.append(f"{where} refused: it cannot be inflated ({err})")
+        result.refused.append(f"{where} could not be unpacked ({err})")
         return
     if data is None:
         budget.bytes_left = -1
-        result.problems.append(
-            f"{where} refused: it inflates past the size limit for this email "
-            "(its declared size was false: zip bomb?)"
+        result.refused.append(
+            f"the zip file {label} expands past the limit: {name!r} unpacks to more than "
+            "it declares, past the size allowed for one email (a zip bomb?): not opened"
         )
         return
     budget.bytes_left -= len(data)
@@ -148,12 +151,13 @@ def _take(
     if path.lower().endswith(".zip"):
         inner_label = f"{label}/{path}"
         if depth >= limits.max_depth:
-            result.problems.append(
-                f"{inner_label}: refused: zip nested {depth + 1} deep, over the limit "
-                f"of {limits.max_depth}"
+            result.refused.append(
+                f"the zip file {inner_label} is nested {depth + 1} zips deep, over the limit "
+                f"of {limits.max_depth}: not opened"
             )
             return
         inner = expand_zip(data, inner_label, f"{origin}/zip:{path}", limits, budget, depth + 1)
+        result.refused.extend(inner.refused)
         result.problems.extend(inner.problems)
         if inner.opened:
             result.members.extend(inner.members)

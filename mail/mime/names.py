@@ -2,7 +2,8 @@
 
     part_filename(part)        the name as the sender meant it: RFC 2231
                                (`filename*=utf-8''...`, continuations), encoded words
-                               (`"=?utf-8?B?...?="`, which Outlook still sends), raw
+                               (`"=?utf-8?B?...?="`, which Outlook still sends; decoded
+                               tolerantly by `mail.mime.headers.decode_words`), raw
                                UTF-8 bytes; Content-Disposition first, then the
                                Content-Type `name`; control characters removed
     safe_name(name, fallback)  an ASCII name that is safe even if used as a path: no
@@ -18,10 +19,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from email.header import decode_header, make_header
 from email.message import Message
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+from mail.mime.headers import clean_display, decode_words
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9 ._()+,=@&'-]")
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": "", "\u201d": ""})
@@ -43,14 +44,7 @@ def part_filename(part: Message) -> str:
         name = param if isinstance(param, str) else None
     if not name:
         return ""
-    return clean_display(_decode_words(unsurrogate(str(name))))
-
-
-def clean_display(text: str) -> str:
-    """NFC, control and bidi-override characters removed, whitespace collapsed."""
-    text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub("", text)
-    return " ".join(text.split())
+    return decode_words(str(name))
 
 
 def safe_name(name: str, fallback: str = "attachment", max_len: int = 120) -> str:
@@ -78,24 +72,3 @@ def safe_name(name: str, fallback: str = "attachment", max_len: int = 120) -> st
 def _split_ext(name: str) -> tuple[str, str]:
     stem, dot, ext = name.rpartition(".")
     return (stem, ext) if dot and stem else (name, "")
-
-
-def unsurrogate(text: str) -> str:
-    """Raw 8-bit header bytes arrive as surrogate escapes: read them as UTF-8 (or Latin-1)."""
-    if not any("\udc80" <= c <= "\udcff" for c in text):
-        return text
-    data = text.encode("utf-8", "surrogateescape")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-def _decode_words(text: str) -> str:
-    """Encoded words the email package left in place (they are not allowed in params)."""
-    if "=?" not in text:
-        return text
-    try:
-        return str(make_header(decode_header(text)))
-    except (ValueError, LookupError, UnicodeDecodeError):
-        return text

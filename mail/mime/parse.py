@@ -1,7 +1,8 @@
 """Read one raw RFC 822 message into a plain summary: headers, body text, files.
 
     parse_message(raw, limits) -> ParsedMessage(message_id, sender, subject, date,
-                                                attachments, body_text, problems)
+                                                received, automatic, attachments,
+                                                body_text, refused, problems)
 
 Which parts are files (`Attachment`s):
     Content-Disposition: attachment                       always
@@ -20,27 +21,52 @@ return pasted into the body) and small inline images (signatures, logos).
 unique within the message. `content_type` is the declared type, or a guess from the
 file name when the sender said only application/octet-stream.
 
-Nothing here raises on bad input: malformed MIME, refused archives and unreadable
-headers become `problems` (plain sentences naming the part) beside what could be read.
+Nothing here raises on bad input. What was not read - a refused archive, forwards or
+MIME parts nested past a limit, a structure too deep for the parser - becomes a
+sentence in `refused` ("the zip file returns.zip expands past the limit ...",
+"forwarded 50 levels deep, over the limit of 5 ..."); malformed MIME and unreadable
+headers become `problems`. Every header-derived string is decoded (RFC 2047, raw
+8-bit bytes) and scrubbed: no surrogate or control character reaches the warehouse or
+an outgoing email.
+
+`fingerprint` is the email's content identity (sender, subject, body text, attachment
+hashes; never trace headers such as Received:): a re-delivery has the same one, a
+different email that reuses a Message-ID does not.
 """
 
 from __future__ import annotations
 
 import email
+import email.parser
 import email.policy
 import hashlib
+import json
 import mimetypes
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import errors as email_errors
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
+from typing import TypeVar
 
 from mail.mime.archive import ArchiveLimits, ZipBudget, expand_zip
-from mail.mime.names import clean_display, part_filename, safe_name, unsurrogate
+from mail.mime.headers import (
+    UTF8_BOM,
+    automatic_reply,
+    clean_display,
+    decode_words,
+    raw_header,
+    received_date,
+    scrub,
+    unsurrogate,
+)
+from mail.mime.names import part_filename, safe_name
 from mail.mime.text import html_to_text
 from schemas.identity import normalise_message_id
 
+_T = TypeVar("_T")
 ZIP_TYPES = frozenset({"application/zip", "application/x-zip-compressed"})
 _EXTENSION_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -70,6 +96,7 @@ class MimeLimits:
     max_zip_bytes: int = 200 * 1024 * 1024  # uncompressed, across all archives
     max_zip_depth: int = 3  # a zip in a zip is 2
     max_forward_depth: int = 5  # message/rfc822 inside message/rfc822 ...
+    max_mime_depth: int = 50  # multipart inside multipart ...
     max_parts: int = 2000  # MIME parts walked per message
     max_filename_chars: int = 120  # safe_name length cap
     signature_image_max_bytes: int = 32 * 1024  # smaller inline images are logos
@@ -97,33 +124,55 @@ class ParsedMessage:
     sender: str | None  # the From address, lower-cased
     sender_name: str | None
     reply_to: str | None
-    subject: str
-    date: datetime | None  # timezone-aware
+    subject: str  # decoded, one line
+    date: datetime | None  # the sender's Date: header, timezone-aware
     attachments: list[Attachment]
     body_text: str
     problems: list[str]
+    refused: list[str] = field(default_factory=list)  # parts not read, and why
+    received: datetime | None = None  # the topmost Received: header's date
+    automatic: str | None = None  # why it is an automatic reply (RFC 3834), else None
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of what the sender wrote: sender, subject, body text, attachments."""
+        content = [self.sender or "", self.subject, " ".join(self.body_text.split()),
+                   sorted(a.sha256 for a in self.attachments), sorted(self.refused)]
+        return hashlib.sha256(json.dumps(content).encode("utf-8")).hexdigest()
 
 
 def parse_message(raw: bytes, limits: MimeLimits | None = None) -> ParsedMessage:
-    """Summarise one message; never raises on malformed input (see `problems`)."""
+    """Summarise one message; never raises on malformed input (see `refused`, `problems`)."""
     walker = _Walker(limits or MimeLimits())
     problems = walker.problems
     if not raw.strip():
         problems.append("the message is empty")
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
-    message_id = normalise_message_id(_header(msg, "Message-ID", problems))
-    sender_name, sender = _address(msg, "From", problems)
-    _, reply_to = _address(msg, "Reply-To", problems)
-    subject = clean_display(unsurrogate(_header(msg, "Subject", problems) or ""))
-    date = _date(_header(msg, "Date", problems), problems)
+    raw = raw.removeprefix(UTF8_BOM)
     try:
-        walker.walk(msg, prefix="", depth=0)
-    except _EMAIL_BUGS as err:
-        problems.append(f"the MIME structure could not be read to the end: {err!r}")
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+    except RecursionError:
+        # The stdlib parser recurses once per nesting level: thousands of levels are
+        # hostile. Read the headers alone; the parts are not read at all.
+        msg = email.parser.BytesParser(policy=email.policy.default).parsebytes(raw, headersonly=True)
+        levels = len(re.findall(rb"boundary\s*=", raw, flags=re.IGNORECASE))
+        walker.refused.append(
+            f"the email's MIME parts are nested too deeply to be read (about {levels:,} levels): "
+            "nothing in it was opened"
+        )
+    else:
+        try:
+            walker.walk(msg, prefix="", depth=0)
+        except _EMAIL_BUGS as err:
+            walker.refused.append(f"the MIME structure could not be read to the end: {type(err).__name__}")
+    sender_name, sender = _address(msg, "From", problems)
     return ParsedMessage(
-        message_id=message_id, sender=sender, sender_name=sender_name, reply_to=reply_to,
-        subject=subject, date=date, attachments=walker.attachments,
+        message_id=_message_id(msg, problems), sender=sender, sender_name=sender_name,
+        reply_to=_address(msg, "Reply-To", problems)[1],
+        subject=decode_words(_raw(msg, "Subject", problems) or ""),
+        date=_date(_raw(msg, "Date", problems), problems), attachments=walker.attachments,
         body_text="\n\n".join(t for t in walker.bodies if t), problems=_dedupe(problems),
+        refused=_dedupe(walker.refused), received=_safely(received_date, msg),
+        automatic=_safely(automatic_reply, msg),
     )
 
 
@@ -135,18 +184,25 @@ class _Walker:
         self.attachments: list[Attachment] = []
         self.bodies: list[str] = []
         self.problems: list[str] = []
+        self.refused: list[str] = []
         self.parts = 0
         self.forwards = 0
         self.unnamed = 0
         self.names: set[str] = set()
 
-    def walk(self, part: Message, prefix: str, depth: int, skip_html: bool = False) -> None:
+    def walk(self, part: Message, prefix: str, depth: int, skip_html: bool = False, nesting: int = 0) -> None:
         self.parts += 1
         if self.parts > self.limits.max_parts:
             if self.parts == self.limits.max_parts + 1:
-                self.problems.append(
-                    f"more than {self.limits.max_parts} MIME parts: the rest were not read"
+                self.refused.append(
+                    f"the email has more than {self.limits.max_parts:,} MIME parts: the rest were not read"
                 )
+            return
+        if nesting > self.limits.max_mime_depth:
+            self.refused.append(
+                f"the email's MIME parts are nested more than {self.limits.max_mime_depth} levels deep: "
+                "the parts below that were not read"
+            )
             return
         self._defects(part, prefix)
         ctype = part.get_content_type()
@@ -162,7 +218,7 @@ class _Walker:
                 c.get_content_type() == "text/plain" and _is_body(c) for c in children
             )
             for child in children:
-                self.walk(child, prefix, depth, skip_html=plain_alt)
+                self.walk(child, prefix, depth, skip_html=plain_alt, nesting=nesting + 1)
         else:
             self._leaf(part, prefix, depth, skip_html)
 
@@ -199,6 +255,7 @@ class _Walker:
             label = filename or "unnamed zip"
             result = expand_zip(data, label, f"{prefix}zip:{label}", self.archive_limits,
                                 self.budget)
+            self.refused.extend(result.refused)
             self.problems.extend(result.problems)
             if result.opened:
                 for member in result.members:
@@ -227,9 +284,10 @@ class _Walker:
         if inner is None:
             self.problems.append(f"{prefix}{label}: the forwarded message is empty")
         elif depth >= self.limits.max_forward_depth:
-            self.problems.append(
-                f"{prefix}{label}: forwarded messages nested more than "
-                f"{self.limits.max_forward_depth} deep: not opened"
+            levels = depth + _forward_levels(inner, self.limits.max_parts)
+            self.refused.append(
+                f"forwarded {levels} levels deep, over the limit of {self.limits.max_forward_depth}: "
+                f"the forwarded emails below {prefix}{label} were not opened"
             )
         else:
             self.walk(inner, f"{prefix}{label}/", depth + 1)
@@ -265,29 +323,58 @@ def _text(part: Message, ctype: str) -> str:
     return html_to_text(text) if ctype == "text/html" else text.strip()
 
 
-def _header(msg: Message, name: str, problems: list[str]) -> str | None:
+def _raw(msg: Message, name: str, problems: list[str]) -> str | None:
     try:
-        value = msg.get(name)
-        return None if value is None else str(value)
+        return raw_header(msg, name)
     except _EMAIL_BUGS as err:
-        problems.append(f"the {name} header could not be read: {err!r}")
+        problems.append(f"the {name} header could not be read: {type(err).__name__}")
         return None
 
 
+def _message_id(msg: Message, problems: list[str]) -> str | None:
+    value = _raw(msg, "Message-ID", problems)
+    return None if value is None else normalise_message_id(scrub(value))
+
+
 def _address(msg: Message, name: str, problems: list[str]) -> tuple[str | None, str | None]:
-    """(display name, lower-cased address) of the first address in the header."""
+    """(display name, lower-cased address) of the first address in the header; raw
+    8-bit bytes are read as UTF-8 (else Latin-1), so no surrogate escapes survive."""
     try:
         header = msg.get(name)
         pairs = [(a.display_name, a.addr_spec) for a in getattr(header, "addresses", ())]
         if not pairs and header is not None:
             pairs = getaddresses([unsurrogate(str(header))])
     except _EMAIL_BUGS as err:
-        problems.append(f"the {name} header could not be read: {err!r}")
+        problems.append(f"the {name} header could not be read: {type(err).__name__}")
         return None, None
     for display, addr in pairs:
-        if "@" in addr:
-            return (clean_display(unsurrogate(display)) or None), addr.strip().lower()
+        address = "".join(scrub(addr).split()).lower()
+        if "@" in address:
+            return (scrub(decode_words(display)) or None), address
     return None, None
+
+
+def _safely(read: Callable[[Message], _T], msg: Message) -> _T | None:
+    """A header reading that must never stop the parse (hostile headers)."""
+    try:
+        return read(msg)
+    except _EMAIL_BUGS:
+        return None
+
+
+def _forward_levels(inner: Message, max_parts: int) -> int:
+    """How many forwarded emails deep `inner` goes (itself counts 1), without recursion."""
+    deepest, stack, seen = 1, [(inner, 1)], 0
+    while stack and seen < max_parts:
+        part, level = stack.pop()
+        seen += 1
+        deepest = max(deepest, level)
+        payload = part.get_payload()
+        if not isinstance(payload, list):
+            continue
+        nested = level + 1 if part.get_content_type() == "message/rfc822" else level
+        stack.extend((child, nested) for child in payload if isinstance(child, Message))
+    return deepest
 
 
 def _date(value: str | None, problems: list[str]) -> datetime | None:

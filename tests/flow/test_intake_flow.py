@@ -29,17 +29,18 @@ def test_intake_flow_processes_the_mailbox_and_publishes_the_report(
             .attach("fife.docx", return_docx("Fife Council", ["Joint working."], "CSWO"), DOCX).build())
     deliver(MessageBuilder(sender="someone@mail.example", message_id="<empty@x>").text("Hello").build())
     summary = intake_flow(maildir_settings)
-    assert summary == {"emails": 2, "new": 2, "status extracted": 1, "status no_return": 1, "acknowledged": 2}
+    # A stranger's email with nothing in it is kept and listed, never answered (no backscatter).
+    assert summary == {"emails": 2, "new": 2, "status extracted": 1, "status unknown_sender": 1, "acknowledged": 1}
     assert [(r["message_id"], r["status"]) for r in report(maildir_settings)] == [
-        ("<flow@fife>", "extracted"), ("<empty@x>", "no_return")]
-    assert len(outbox_messages(maildir_settings)) == 2
+        ("<flow@fife>", "extracted"), ("<empty@x>", "unknown_sender")]
+    assert len(outbox_messages(maildir_settings)) == 1
 
     import asyncio
 
     markdown = asyncio.run(_artifact("intake-summary"))
     assert isinstance(markdown, str)
     assert "| emails | 2 |" in markdown
-    assert "submission 2 from someone@mail.example: **no_return**" in markdown
+    assert "submission 2 from someone@mail.example: **unknown_sender**" in markdown
     table = asyncio.run(_artifact("intake-emails"))
     assert isinstance(table, str) and "fife" in table
 

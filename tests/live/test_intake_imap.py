@@ -3,6 +3,7 @@ driven by the stable command-line hook (`returns intake --once`, `returns submis
 
 from __future__ import annotations
 
+import datetime as dt
 import imaplib
 import json
 import os
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.live.intake_batch import Mail, build_batch
+from tests.live.intake_batch import POISON_NOT_ANSWERED, Mail, build_batch, poison_batch
 from tests.mail_fixtures import DovecotServer, ImapAccount, SmtpCapture
 from warehouse import make_engine, session_scope
 from warehouse.models import MailLedgerEntry
@@ -65,7 +66,8 @@ def expected_rows(batch: list[Mail]) -> list[dict[str, Any]]:
             continue
         returns = []
         for org in mail.orgs:
-            versions[org] = versions.get(org, 0) + 1
+            if not mail.repeat:  # a repeat lists the version already received, and adds none
+                versions[org] = versions.get(org, 0) + 1
             returns.append({"org_id": org, "version": versions[org]})
         if mail.status == "unmatched":
             returns = [{"org_id": None, "version": None}]
@@ -107,10 +109,16 @@ def folder_sizes(server: DovecotServer, account: ImapAccount) -> dict[str, int]:
     return sizes
 
 
-def deliver_batch(server: DovecotServer, include_scan: bool) -> tuple[ImapAccount, list[Mail], str]:
+def answered(batch: list[Mail]) -> list[str]:
+    """The addresses that must get an acknowledgement: one per answered submission."""
+    return sorted(parseaddr(str(message_from_bytes(m.raw)["From"]))[1] for m in batch if m.message_id and m.acked)
+
+
+def deliver_batch(server: DovecotServer, include_scan: bool,
+                  batch: list[Mail] | None = None) -> tuple[ImapAccount, list[Mail], str]:
     """A fresh account holding the mixed batch; returns it, the batch and its URL."""
     account = server.new_account()
-    batch = build_batch(include_scan=include_scan)
+    batch = batch if batch is not None else build_batch(include_scan=include_scan)
     for mail in batch:
         server.append(mail.raw, account=account)
     return account, batch, server.url(account)
@@ -134,8 +142,7 @@ def test_mixed_batch_lands_exactly_and_a_second_run_changes_nothing(
     assert comparable(rows) == comparable(expected_rows(batch))
     assert folder_sizes(dovecot, account) == settled_folders(batch)
     acks = sorted(m.rcpt_tos[0] for m in smtp_server.messages)
-    senders = sorted(parseaddr(str(message_from_bytes(m.raw)["From"]))[1] for m in batch if m.message_id)
-    assert acks == senders  # one acknowledgement per submission, to its sender; none for duplicates
+    assert acks == answered(batch)  # one per submission, to its sender; none to strangers or for re-deliveries
     assert all(m.message["Subject"].startswith("Received: ") for m in smtp_server.messages)
 
     second = intake(url, postgres_url, env)
@@ -177,8 +184,7 @@ def test_a_killed_intake_is_finished_by_the_rerun_with_nothing_lost_or_doubled(
         quarantined = sum(m.quarantined for m in batch)
         assert dict(statuses) == {"processed": len(batch) - quarantined, "quarantined": quarantined}
         assert folder_sizes(dovecot, account) == settled_folders(batch)
-        submitted = [m for m in batch if m.message_id]
-        assert len(smtp_server.messages) == len(submitted)
+        assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == answered(batch)
     finally:
         engine.dispose()
 
@@ -199,5 +205,68 @@ def test_two_workers_on_one_mailbox_never_process_an_email_twice(
     got, want = submissions(postgres_url, env), expected_rows(batch)
     assert unordered(got) == unordered(want)
     assert versions_by_org(got) == versions_by_org(want)
-    assert len(smtp_server.messages) == len([m for m in batch if m.message_id])
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == answered(batch)
     assert folder_sizes(dovecot, account) == settled_folders(batch)
+
+
+POISON_REASONS = {
+    "<deep-mime@poison>": "no return could be read; the email's MIME parts are nested too deeply to be read (about "
+                          "3,000 levels): nothing in it was opened; not answered: offers@stranger.example "
+                          + POISON_NOT_ANSWERED,
+    "<8bit-from@poison>": "no attachment: the email has no return attached; not answered: "
+                          "jérôme@stranger.example " + POISON_NOT_ANSWERED,
+    "<spam@poison>": "no attachment: the email has no return attached; not answered: loans@refinance.example "
+                     + POISON_NOT_ANSWERED,
+    "<auto-reply@poison>": "an automatic reply (Auto-Submitted: auto-replied): kept, never answered",
+    "<zip-bomb@poison>": "no return could be read; the zip file returns.zip expands past the limit: its files "
+                         "would take 2861.0 MB unpacked, over the 200.0 MB allowed for one email (a zip bomb?): "
+                         "not opened",
+    "<deep-forward@poison>": "no return could be read; forwarded 50 levels deep, over the limit of 5: the forwarded "
+                             "emails below forwarded:1/forwarded:2/forwarded:3/forwarded:4/forwarded:5/forwarded:6 "
+                             "were not opened; not answered: offers@stranger.example " + POISON_NOT_ANSWERED,
+}
+
+
+def test_poison_emails_each_followed_by_a_good_return_stop_nothing_and_nobody_unknown_is_answered(
+        dovecot: DovecotServer, smtp_server: SmtpCapture, postgres_url: str, tmp_path: Path) -> None:
+    account, batch, url = deliver_batch(dovecot, include_scan=False, batch=poison_batch())
+    env = cli_env(tmp_path, smtp_server)
+
+    first = intake(url, postgres_url, env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    rows = submissions(postgres_url, env)
+    assert comparable(rows) == comparable(expected_rows(batch))  # every good return recorded, each poison kept
+    reasons = {r["message_id"]: r["reason"] for r in rows}
+    assert {mid: reasons[mid] for mid in POISON_REASONS} == POISON_REASONS
+    assert reasons["<surrogates@poisoné>"].startswith("no self assessment return among the attachments: list")
+    reused = [r for r in rows if r["message_id"] == "<reused@poison>"]
+    assert [r["org_id"] for r in reused] == ["moray", "angus"]
+    assert reused[1]["reason"].startswith(
+        f"this email reuses the Message-ID of submission {reused[0]['submission']} but its content is different")
+    assert folder_sizes(dovecot, account) == settled_folders(batch)
+
+    acks = sorted(m.rcpt_tos[0] for m in smtp_server.messages)
+    assert acks == answered(batch)  # the good returns, and Fife for its zip bomb: nobody unknown
+    assert all("=?" not in str(m.message["Subject"]) for m in smtp_server.messages)
+    [bomb_ack] = [m.message for m in smtp_server.messages if m.message["In-Reply-To"] == "<zip-bomb@poison>"]
+    assert "the zip file returns.zip expands past the limit" in " ".join(bomb_ack.get_content().split())
+
+    second = intake(url, postgres_url, env)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert submissions(postgres_url, env) == rows
+    assert len(smtp_server.messages) == len(acks)
+    assert folder_sizes(dovecot, account) == settled_folders(batch)
+
+
+def test_imap_messages_carry_the_servers_internal_date(dovecot: DovecotServer) -> None:
+    """The received-time fallback (no Received: header): the IMAP INTERNALDATE Dovecot keeps."""
+    account = dovecot.new_account()
+    client = imaplib.IMAP4(dovecot.host, dovecot.port)
+    client.login(account.user, account.password)
+    typ, _ = client.append("INBOX", "", '"20-Oct-2006 10:15:00 +0100"',
+                           b"From: a@b.example\r\nMessage-ID: <when@imap>\r\nSubject: x\r\n\r\nbody\r\n")
+    client.logout()
+    assert typ == "OK"
+    with dovecot.mailbox(account) as box:
+        [msg] = list(box.fetch_new())
+    assert msg.internal_date == dt.datetime(2006, 10, 20, 9, 15, tzinfo=dt.UTC)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,6 +22,7 @@ from core.errors import (
     UnsupportedDocument,
 )
 from tests.factories import bad_files
+from tests.hostile import build
 
 SMALL_DOCX = bad_files.small_docx("Name of organisation: Fife Council")
 SMALL_PDF = bad_files.small_pdf()
@@ -103,6 +106,92 @@ def test_docx_with_too_many_entries_is_refused_as_too_large() -> None:
         "many.docx: the archive holds 5,001 entries, over the limit of 5,000 "
         "(a Word document holds a few dozen)"
     )
+
+
+# -- hostile PDFs fail fast, before pdfminer walks them (extractors.pdf.guard) ---------
+
+LOOP = "the PDF's page tree loops back on itself"
+OBJECT_LOOP = "the PDF's objects refer to each other in a loop"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (build.pdf_count_loop, LOOP),
+        (build.pdf_mediabox_loop, LOOP),
+        (build.pdf_pages_self_reference, LOOP),
+        (build.pdf_kids_loop, LOOP),
+        (build.pdf_font_loop, f"page 1 could not be read: {OBJECT_LOOP} (object 5)"),
+        (build.pdf_info_loop, f"the PDF could not be opened: {OBJECT_LOOP} (object 4)"),
+    ],
+    ids=["count", "mediabox", "pages", "kids", "font", "info"],
+)
+def test_a_reference_loop_is_refused_instead_of_spinning(make: Callable[[], bytes], message: str) -> None:
+    assert refused(make(), "loop.pdf", UnreadableDocument, 10) == f"loop.pdf: {message}"
+
+
+def test_100000_pages_declaring_count_1_are_refused_from_the_raw_kids() -> None:
+    message = refused(build.pdf_count_lie(100_000), "lie.pdf", DocumentTooLarge, 10)
+    assert message == "lie.pdf: 100,000 pages is over the 60-page limit for a return"
+
+
+def test_pages_spread_over_a_tree_are_counted_not_trusted() -> None:
+    message = refused(build.pdf_count_lie(100_000, fanout=50), "lie.pdf", DocumentTooLarge, 10)
+    assert message == (
+        "lie.pdf: the PDF says it has 1 page but holds more than 60 pages, over the 60-page limit for a return")
+
+
+def test_a_content_stream_bomb_is_refused_after_inflating_the_limit_only() -> None:
+    message = refused(build.pdf_deflate_bomb(1024), "bomb.pdf", DocumentTooLarge, 10)
+    assert message == (
+        "bomb.pdf: page 1's content inflates to more than 52,428,800 bytes; refused as a likely decompression bomb")
+
+
+def test_a_content_stream_under_the_limit_is_read() -> None:
+    ctx = extractors.ExtractContext.build("ok.pdf")
+    document = extractors.read(build.pdf_undefined_font().replace(b"/F9", b"/F1"), ctx)
+    assert [getattr(block, "text", None) for block in document.blocks] == ["Dear Jane"]
+
+
+def test_an_image_declaring_900_megapixels_is_refused() -> None:
+    message = refused(build.pdf_huge_image(30_000), "image.pdf", DocumentTooLarge, 10)
+    assert message == (
+        "image.pdf: page 1 holds an image of 30,000 x 30,000 pixels, over the limit of 200,000,000 pixels")
+
+
+def test_pdf_library_warnings_never_reach_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(DocumentError):
+        extractors.extract(build.pdf_undefined_font(), extractors.ExtractContext.build("font.pdf"))
+    assert capfd.readouterr().err == ""
+
+
+# -- hostile Word files -----------------------------------------------------------------
+
+
+def test_a_190_mb_xml_body_is_refused_before_it_is_parsed() -> None:
+    message = refused(build.docx_huge_body(190), "body.docx", DocumentTooLarge, 10)
+    assert message == (
+        "body.docx: its part 'word/document.xml' would inflate to 199,206,126 bytes of XML, over the limit of "
+        "16,777,216 (a long Word document holds a few MB)")
+
+
+def test_an_entity_bomb_is_refused_by_the_xml_parser() -> None:
+    message = refused(build.docx_billion_laughs(), "laughs.docx", UnreadableDocument, 10)
+    assert message.startswith("laughs.docx: the Word file's XML could not be read (Maximum entity amplification")
+
+
+def test_an_external_entity_reads_as_nothing(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    document = extractors.read(build.docx_external_entity(secret.as_uri()), extractors.ExtractContext.build("x.docx"))
+    assert [getattr(block, "text", None) for block in document.blocks] == [
+        "Name of organisation: ", "Dear Jane, our return is attached."]
+
+
+def test_a_macro_enabled_document_is_read_as_xml_only() -> None:
+    document = extractors.read(build.docm_with_macros(["Hello"]), extractors.ExtractContext.build("m.docm"))
+    assert (document.media_type, [getattr(b, "text", None) for b in document.blocks]) == (
+        "application/vnd.ms-word.document.macroEnabled.12", ["Hello"])
 
 
 # -- fuzzing: whatever the bytes, only DocumentError comes out -------------------------

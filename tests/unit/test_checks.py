@@ -14,7 +14,6 @@ from schemas import BoxedSection, Item, ItemsSection, Organisation, Return, Sign
 from schemas.checks import CheckName, Outcome, Problem, problems_of
 
 COLLECTION = load_collection()
-LONDON_NOON = dt.timezone.utc
 
 
 def a_return(*, org_type: str = "local_authority", cf: int = 1, cc: int = 1, cj: int = 1, ws: int = 0,
@@ -86,7 +85,8 @@ def test_every_failure_is_recorded_not_only_the_first(engine: str) -> None:
     assert got[CheckName.DATE_SANE] == (
         "The sign-off date, 1 May 2006, is before the implementation plan was published on 27 June 2006. "
         "Please check the date and send the return again.")
-    assert got[CheckName.ON_TIME] == "The return was received on 2 November 2006, after the deadline of 31 October 2006."
+    assert got[CheckName.ON_TIME] == (
+        "The return was received on 2 November 2006, after the deadline of 31 October 2006.")
     results = run_checks([check_input(record)], COLLECTION, engine=engine)[1]
     assert problems_of(results) == [Problem.INCOMPLETE, Problem.UNSIGNED, Problem.WRONG_SIGNATORY, Problem.BAD_DATE]
 

@@ -10,7 +10,7 @@ from core.settings import Settings
 from pipeline.assign import assign_submission_to
 from tests.factories.emails import MessageBuilder
 from tests.factories.forms import return_docx
-from tests.intake_fixtures import DOCX, outbox_messages, report, run_plain
+from tests.intake_fixtures import DOCX, outbox_messages, report, run_plain, with_received
 
 Deliver = Callable[[bytes], None]
 
@@ -22,11 +22,13 @@ def folder_count(settings: Settings, folder: str) -> int:
     return len(sub.keys())
 
 
-def fife_email(message_id: str, strengths: list[str], sender: str = "cswo@fife.council.example") -> bytes:
-    return (MessageBuilder(sender=sender, message_id=message_id)
-            .text("Our return is attached.")
-            .attach("fife-return.docx", return_docx("Fife Council", strengths, "Chief Social Work Officer"), DOCX)
-            .build())
+def fife_email(message_id: str, strengths: list[str], sender: str = "cswo@fife.council.example",
+               received: str = "Fri, 20 Oct 2006 10:16:00 +0100") -> bytes:
+    return with_received(
+        MessageBuilder(sender=sender, message_id=message_id)
+        .text("Our return is attached.")
+        .attach("fife-return.docx", return_docx("Fife Council", strengths, "Chief Social Work Officer"), DOCX)
+        .build(), received)
 
 
 def test_a_return_is_stored_extracted_recorded_acknowledged_and_moved(
@@ -36,7 +38,8 @@ def test_a_return_is_stored_extracted_recorded_acknowledged_and_moved(
     assert [(o.kind, o.status) for o in outcomes] == [("new", "extracted")]
     assert report(maildir_settings) == [{
         "submission_id": 1, "message_id": "<r1@fife>", "org_id": "fife", "status": "extracted",
-        "reason": "fife-return.docx: return of fife (version 1)",
+        "reason": "fife-return.docx: return of fife (version 1)", "received_at": "2006-10-20T09:16:00+00:00",
+        "repeat_of": None, "assigned_by": None,
         "returns": [{"version": 1, "current": True, "org_id": "fife"}],
     }]
     acks = outbox_messages(maildir_settings)
@@ -67,17 +70,24 @@ def test_the_same_email_delivered_twice_is_one_submission(maildir_settings: Sett
     assert folder_count(maildir_settings, "Processed") == 2
 
 
-def test_the_same_file_in_two_emails_is_one_submission(maildir_settings: Settings, deliver: Deliver) -> None:
+def test_the_same_file_in_a_new_email_is_its_own_submission_recorded_as_a_repeat(
+        maildir_settings: Settings, deliver: Deliver) -> None:
     doc = return_docx("Fife Council", ["Integrated assessment is routine (R1)."], "Chief Social Work Officer")
-    for mid in ("<first@fife>", "<second@fife>"):
-        deliver(MessageBuilder(sender="cswo@fife.council.example", message_id=mid)
-                .attach("return.docx", doc, DOCX).build())
+    for mid, when in (("<first@fife>", "Tue, 10 Oct 2006 09:00:00 +0100"),
+                      ("<second@fife>", "Mon, 16 Oct 2006 09:00:00 +0100")):
+        deliver(with_received(MessageBuilder(sender="cswo@fife.council.example", message_id=mid)
+                              .attach("return.docx", doc, DOCX).build(), when))
     outcomes = run_plain(maildir_settings)
-    assert sorted(o.kind for o in outcomes) == ["duplicate_file", "new"]
-    rows = report(maildir_settings)
-    assert [(r["message_id"], r["returns"]) for r in rows] == [
-        (rows[0]["message_id"], [{"version": 1, "current": True, "org_id": "fife"}])]
-    assert len(outbox_messages(maildir_settings)) == 1
+    assert [(o.kind, o.status) for o in outcomes] == [("new", "extracted"), ("new", "repeat")]
+    assert [(r["message_id"], r["status"], r["repeat_of"], r["returns"]) for r in report(maildir_settings)] == [
+        ("<first@fife>", "extracted", None, [{"version": 1, "current": True, "org_id": "fife"}]),
+        ("<second@fife>", "repeat", 1, [{"version": 1, "current": True, "org_id": "fife"}]),
+    ]
+    acks = {str(m["In-Reply-To"]): " ".join(m.get_content().split()) for m in outbox_messages(maildir_settings)}
+    assert sorted(acks) == ["<first@fife>", "<second@fife>"]
+    assert "return.docx: your self assessment return, recorded for Fife Council." in acks["<first@fife>"]
+    assert ("return.docx: we already have this file, received on 10 October 2006 (our reference: submission 1); "
+            "nothing more is needed.") in acks["<second@fife>"]
 
 
 def test_a_corrected_return_supersedes_the_earlier_and_both_are_kept(
@@ -94,7 +104,7 @@ def test_a_corrected_return_supersedes_the_earlier_and_both_are_kept(
 
 def test_an_email_with_no_attachment_is_kept_quarantined_with_a_reason(
         maildir_settings: Settings, deliver: Deliver) -> None:
-    deliver(MessageBuilder(message_id="<body@fife>").text(
+    deliver(MessageBuilder(sender="cswo@fife.council.example", message_id="<body@fife>").text(
         "Strengths: good joint working.\nPriorities for change: recruitment.").build())
     run_plain(maildir_settings)
     [row] = report(maildir_settings)
@@ -156,8 +166,11 @@ def test_an_unknown_name_is_held_unmatched_until_a_person_assigns_it(
     assert assign_submission_to(maildir_settings, 1, "clyde-carers-alliance", "J Hughes").startswith(
         "submission 1: 1 return(s) recorded for clyde-carers-alliance")
     [row] = report(maildir_settings)
-    assert (row["status"], row["org_id"], row["returns"]) == (
-        "extracted", "clyde-carers-alliance", [{"version": 1, "current": True, "org_id": "clyde-carers-alliance"}])
+    assert (row["status"], row["org_id"], row["returns"], row["assigned_by"]) == (
+        "extracted", "clyde-carers-alliance", [{"version": 1, "current": True, "org_id": "clyde-carers-alliance"}],
+        "J Hughes")
+    assert row["reason"] == (  # the intake's reason is kept; the decision is in the audit log
+        'organisation not certain - r.docx: the name "Kingdom Care Collective" is not on the register')
 
 
 def test_name_and_sender_disagreeing_is_never_guessed(maildir_settings: Settings, deliver: Deliver) -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mail.mime.headers import decode_words, scrub
 from mail.mime.names import safe_name
 from mail.mime.parse import MimeLimits, normalise_message_id, parse_message
+from tests.factories import poison
 from tests.factories.emails import MessageBuilder, make_zip
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -261,9 +264,11 @@ def test_forwards_nested_past_the_limit_are_not_opened() -> None:
     ).build()
     parsed = parse_message(raw, MimeLimits(max_forward_depth=1))
     assert parsed.attachments == []
-    assert parsed.problems == [
-        "forwarded:1/forwarded:2: forwarded messages nested more than 1 deep: not opened"
+    assert parsed.refused == [
+        "forwarded 2 levels deep, over the limit of 1: the forwarded emails below "
+        "forwarded:1/forwarded:2 were not opened"
     ]
+    assert parsed.problems == []
 
 
 def test_zip_is_expanded_with_paths_in_origin_and_junk_skipped() -> None:
@@ -289,8 +294,8 @@ def test_zip_in_zip_is_expanded_and_too_deep_is_refused() -> None:
     assert [a.origin for a in parsed.attachments] == [
         "zip:outer.zip/a.pdf", "zip:outer.zip/zip:level2.zip/b.pdf",
     ]
-    assert parsed.problems == [
-        "outer.zip/level2.zip/level3.zip: refused: zip nested 3 deep, over the limit of 2"
+    assert parsed.refused == [
+        "the zip file outer.zip/level2.zip/level3.zip is nested 3 zips deep, over the limit of 2: not opened"
     ]
 
 
@@ -305,9 +310,9 @@ def test_zip_bomb_is_refused_with_a_problem() -> None:
     assert len(raw) < 20_000  # 2 MB of zeros deflates to a few KB
     parsed = parse_message(raw, MimeLimits(max_zip_bytes=1024 * 1024))
     assert [a.origin for a in parsed.attachments] == ["letter.pdf"]
-    assert parsed.problems == [
-        "returns.zip: refused: its files would expand to 2.0 MB, over the limit of 1.0 MB "
-        "for this email (zip bomb?)"
+    assert parsed.refused == [
+        "the zip file returns.zip expands past the limit: its files would take 2.0 MB unpacked, "
+        "over the 1.0 MB allowed for one email (a zip bomb?): not opened"
     ]
 
 
@@ -315,9 +320,7 @@ def test_zip_with_too_many_entries_is_refused() -> None:
     raw = MessageBuilder().attach_zip("many.zip", {f"f{i}.txt": b"x" for i in range(6)}).build()
     parsed = parse_message(raw, MimeLimits(max_zip_entries=5))
     assert parsed.attachments == []
-    assert parsed.problems == [
-        "many.zip: refused: it holds 6 files, over the limit of 5 files left for this email"
-    ]
+    assert parsed.refused == ["the zip file many.zip holds 6 files, over the limit of 5 for one email: not opened"]
 
 
 def test_zip_traversal_names_and_encrypted_entries_are_refused_the_rest_kept() -> None:
@@ -332,11 +335,11 @@ def test_zip_traversal_names_and_encrypted_entries_are_refused_the_rest_kept() -
     assert [(a.origin, a.data) for a in parsed.attachments] == [
         ("zip:returns.zip/ok/fife.pdf", PDF_BYTES)
     ]
-    assert parsed.problems == [
-        "returns.zip: entry '../../etc/cron.d/evil' refused: its name points outside the archive",
-        "returns.zip: entry '/abs/path.pdf' refused: its name points outside the archive",
-        "returns.zip: entry 'C:/Windows/x.pdf' refused: its name points outside the archive",
-        "returns.zip: entry 'locked.docx' refused: it is encrypted (password-protected zip)",
+    assert parsed.refused == [
+        "the zip file returns.zip: '../../etc/cron.d/evil' was not opened: its name points outside the archive",
+        "the zip file returns.zip: '/abs/path.pdf' was not opened: its name points outside the archive",
+        "the zip file returns.zip: 'C:/Windows/x.pdf' was not opened: its name points outside the archive",
+        "the zip file returns.zip: 'locked.docx' was not opened: it is encrypted (password-protected)",
     ]
 
 
@@ -430,3 +433,102 @@ _TEMPLATE = (
 @given(st.integers(0, len(_TEMPLATE) - 1), st.integers(1, 64), st.binary(max_size=64))
 def test_mangled_real_messages_never_raise(at: int, cut: int, junk: bytes) -> None:
     parse_message(_TEMPLATE[:at] + junk + _TEMPLATE[at + cut:])
+
+
+# -- headers a person reads: decoded, scrubbed; hostile structure refused in words -------
+
+
+@pytest.mark.parametrize(("raw", "text"), [
+    ("=?utf-8?B?V2Ugd2lsbCBoZWxwIHlvdQ==?=", "We will help you"),
+    ("Re:=?utf-8?b?V2Ugd2lsbA==?=", "Re:We will"),  # no space before the word
+    ("=?utf-8?q?Our_return?attached?=", "Our return?attached"),  # "?" in Q text
+    ("=?utf-8?b?V2Ugd2lsbA?=", "We will"),  # padding missing
+    ("=?utf-8?b?8J+Y?= =?utf-8?b?gA==?=", "\U0001f600"),  # one character split across two words
+    ("=?x-unknown?q?caf=C3=A9?=", "café"),  # unknown charset: read as UTF-8
+    ("=?utf-8?b?PT91dGYtOD9iP1VtVjBkWEp1Pz0=?=", "Return"),  # encoded twice
+    ("=?utf-8?b?V2Ugd2lsbA", "We will"),  # never terminated
+    ("caf\udce9 \udcff\udcfe", "café ÿþ"),  # raw 8-bit bytes, not UTF-8: Latin-1
+    ("=?utf-8?q?=ED=A0=80?= ok", "\ufffd\ufffd\ufffd ok"),  # an encoded surrogate
+])
+def test_encoded_words_are_decoded_whatever_the_sender_wrote(raw: str, text: str) -> None:
+    assert decode_words(raw) == text
+
+
+def test_scrub_leaves_no_surrogate_or_control_character() -> None:
+    assert scrub("a\ud800b\x00c\udce9\n d") == "a\ufffdbcé d"  # a lone byte 0xe9 is no UTF-8: Latin-1
+    assert scrub("j\udce9r\udcf4me@x.example") == "jérôme@x.example"
+
+
+def test_8bit_and_surrogate_headers_come_out_as_text_that_can_be_stored() -> None:
+    raw = (b"From: J\xe9r\xf4me <j\xe9r\xf4me@stranger.example>\r\nReply-To: \xfe\xff@x.example\r\n"
+           b"Subject: r\xe9sum\xe9 \xff\r\nMessage-ID: <a\xe9@x>\r\n\r\nbody\r\n")
+    parsed = parse_message(raw)
+    values = [parsed.sender, parsed.sender_name, parsed.reply_to, parsed.subject, parsed.message_id]
+    assert values == ["jérôme@stranger.example", "Jérôme", "þÿ@x.example", "résumé ÿ", "<aé@x>"]
+    assert all(v is not None and v.encode("utf-8") for v in values)
+
+
+def test_the_topmost_received_header_gives_the_received_time() -> None:
+    raw = (b"Received: from relay by mx.ours; Wed, 1 Nov 2006 00:10:00 +0000\r\n"
+           b"Received: from laptop by relay; Tue, 31 Oct 2006 23:50:00 +0000\r\n") + MessageBuilder().build()
+    parsed = parse_message(raw)
+    assert (parsed.received, parsed.date) == (
+        datetime(2006, 11, 1, 0, 10, tzinfo=UTC), datetime(2006, 10, 20, 10, 15, tzinfo=timezone(timedelta(hours=1))))
+    assert parse_message(b"Received: from x by y; garbage\r\n" + MessageBuilder().build()).received is None
+
+
+@pytest.mark.parametrize(("header", "why"), [
+    (b"Auto-Submitted: auto-replied", "Auto-Submitted: auto-replied"),
+    (b"Auto-Submitted: auto-generated; owner-email=x@y", "Auto-Submitted: auto-generated; owner-email=x@y"),
+    (b"X-Autoreply: yes", "X-Autoreply: yes"),
+    (b"Precedence: junk", "Precedence: junk"),
+    (b"Return-Path: <>", "a null Return-Path (<>): sent by a mail system, not a person"),
+    (b"Auto-Submitted: no", None),
+    (b"Auto-Submitted: ", "Auto-Submitted: "),  # malformed, but never risk a mail loop
+    (b"Precedence: list", None),
+    (b"Return-Path: <cswo@fife.example>", None),
+])
+def test_automatic_replies_are_recognised_by_each_rfc3834_signal(header: bytes, why: str | None) -> None:
+    assert parse_message(header + b"\r\n" + MessageBuilder().build()).automatic == why
+
+
+def test_a_delivery_report_is_an_automatic_reply() -> None:
+    raw = (b"From: MAILER-DAEMON@mx.example\r\nContent-Type: multipart/report; report-type=delivery-status; "
+           b'boundary="r"\r\n\r\n--r\r\nContent-Type: text/plain\r\n\r\nFailed.\r\n--r--\r\n')
+    assert parse_message(raw).automatic == "a delivery or read report (multipart/report)"
+
+
+def test_mime_nested_thousands_deep_is_refused_not_a_recursion_error() -> None:
+    parsed = parse_message(poison.deep_mime("<deep@x>", levels=3000))
+    assert (parsed.message_id, parsed.subject, parsed.attachments) == ("<deep@x>", "nested", [])
+    assert parsed.refused == [
+        "the email's MIME parts are nested too deeply to be read (about 3,000 levels): nothing in it was opened"]
+    shallow = parse_message(poison.deep_mime("<d@x>", levels=80))
+    assert shallow.refused == [
+        "the email's MIME parts are nested more than 50 levels deep: the parts below that were not read"]
+
+
+def test_a_forward_50_deep_is_refused_saying_how_deep() -> None:
+    parsed = parse_message(poison.deep_forward("<fwd@x>", levels=50))
+    assert parsed.attachments == []
+    assert parsed.refused[0].startswith("forwarded 50 levels deep, over the limit of 5: ")
+
+
+def test_the_fingerprint_ignores_trace_headers_but_not_content() -> None:
+    raw = MessageBuilder(message_id="<fp@x>").attach("r.pdf", PDF_BYTES, PDF).build()
+    relayed = b"Received: from relay2 by mx; Mon, 23 Oct 2006 09:00:00 +0000\r\nX-Spam: no\r\n" + raw
+    other = MessageBuilder(message_id="<fp@x>").attach("r.pdf", PDF_BYTES + b" ", PDF).build()
+    assert parse_message(raw).fingerprint == parse_message(relayed).fingerprint
+    assert parse_message(raw).fingerprint != parse_message(other).fingerprint
+
+
+def test_an_email_saved_with_a_byte_order_mark_keeps_its_first_header() -> None:
+    parsed = parse_message(b"\xef\xbb\xbfReturn-Path: <>\r\n" + MessageBuilder(message_id="<bom@x>").build())
+    assert (parsed.automatic, parsed.message_id) == (
+        "a null Return-Path (<>): sent by a mail system, not a person", "<bom@x>")
+
+
+def test_a_malformed_encoded_word_in_a_file_name_is_decoded_too() -> None:
+    raw = MessageBuilder().attach("x.pdf", PDF_BYTES, PDF).build().replace(
+        b'filename="x.pdf"', b'filename="=?utf-8?q?Fife_return?final?=.pdf"')
+    assert [a.filename for a in parse_message(raw).attachments] == ["Fife return?final.pdf"]

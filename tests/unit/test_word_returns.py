@@ -300,3 +300,44 @@ def test_part_a_as_one_row_per_service_with_yes_or_no() -> None:
     form.part_a("Fife Council", "Local authority", "")
     form.strengths("community_care", ["Joint working."])
     assert extract(form.bytes()).services == ("community_care", "criminal_justice")
+
+
+def test_a_word_paragraph_is_never_joined_to_the_one_before() -> None:
+    # Word marks where each paragraph ends: one starting in lower case, one after a
+    # bullet with no full stop, or one holding only a citation is still its own item.
+    data = (
+        filled()
+        .strengths("children_families", ["Kinship carers are supported (R2).", "iPads for every social worker (R8).",
+                                         "e-learning for all staff."])
+        .priorities("children_families", ["Family centres open at weekends", "(R3)"])
+        .strengths("criminal_justice", ["Throughcare begins before release"], "List Bullet")
+        .priorities("criminal_justice", ["Unpaid work starts within a week", "and is supervised locally."],
+                    "List Bullet")
+        .bytes()
+    )
+    record = extract(data)
+    assert texts(record, "children_families", "strengths") == [
+        "Kinship carers are supported (R2).", "iPads for every social worker (R8).", "e-learning for all staff."]
+    assert [(i.text, i.recommendations) for i in record.sections["children_families"].priorities] == [
+        ("Family centres open at weekends", ()), ("(R3)", (3,))]
+    assert texts(record, "criminal_justice", "priorities") == ["Unpaid work starts within a week",
+                                                               "and is supervised locally."]
+
+
+def test_a_lower_case_paragraph_in_a_freeform_return_is_its_own_item() -> None:
+    data = freeform_docx([
+        ("Name of organisation: Clyde Carers Alliance", None),
+        ("Section 2 - Community care", "Heading 1"),
+        ("Strengths", "Heading 2"),
+        ("Carers' centre open seven days a week.", None),
+        ("eligibility for short breaks widened in 2006 (R2).", None),
+        ("Signed: A Brown", None), ("Position: Chief Executive", None), ("Date: 20/10/2006", None),
+    ])
+    assert texts(extract(data), "community_care", "strengths") == [
+        "Carers' centre open seven days a week.", "eligibility for short breaks widened in 2006 (R2)."]
+
+
+def test_a_citation_wrapped_onto_its_own_line_inside_a_paragraph_stays_with_its_item() -> None:
+    data = filled().national(["c) Funding of kinship care.\n- R4, R9, R13", "d) Outcome measures (R3)."]).bytes()
+    assert [(i.text, i.recommendations) for i in extract(data).sections["national_priorities"].items] == [
+        ("Funding of kinship care. - R4, R9, R13", (4, 9, 13)), ("Outcome measures (R3).", (3,))]

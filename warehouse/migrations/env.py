@@ -1,8 +1,9 @@
 """Alembic environment for the warehouse.
 
 Run through `warehouse.db.upgrade(url)`, which builds the Alembic `Config` in code and
-hands over an open connection in `config.attributes["connection"]`; a URL in
-`sqlalchemy.url` works too (the `alembic` command line).
+hands over an open connection in `config.attributes["connection"]` (and the blob
+store's root in `config.attributes["blob_root"]`); a URL in `sqlalchemy.url` works too
+(the `alembic` command line: `-x blob_root=PATH` or RETURNS_BLOB_ROOT for the root).
 """
 
 from __future__ import annotations
@@ -42,11 +43,11 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    from warehouse.db import make_engine
+    from warehouse.db import make_engine, migration_connection
 
     engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
     try:
-        with engine.connect() as conn:
+        with migration_connection(engine) as conn:
             _run(conn)
     finally:
         engine.dispose()

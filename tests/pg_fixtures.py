@@ -1,0 +1,203 @@
+"""PostgreSQL for the tests: a throwaway private cluster, or the server you name.
+
+    postgres_server   (session) the admin URL of the PostgreSQL the tests use:
+                      RETURNS_TEST_POSTGRES when set (a libpq URL to an admin database,
+                      e.g. postgresql://postgres@127.0.0.1:5432/test), otherwise a private
+                      cluster started for this session and removed at its end
+
+    /tmp/returns-pg-XXXX/           the private cluster (owned by the cluster's user)
+      data/                         initdb, trust auth, fsync off (throwaway)
+      run/                          its Unix socket
+      postgres.log                  the server log (its tail is shown when start-up fails)
+        ▲ pg_ctl start, listening on 127.0.0.1:<free port> only
+
+PostgreSQL refuses to run as root: under root the cluster runs as the system user
+`postgres` when it exists (the Debian package creates it), else as `returns-pg`, which
+the fixture creates. A missing installation or a failed start FAILS the session with
+the reason and the log tail, never a skip: the PostgreSQL tests are part of the contract.
+`scripts/setup.sh` installs the Debian package `postgresql` when the binaries are missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ENV_VAR = "RETURNS_TEST_POSTGRES"
+INSTALL_HINT = ("PostgreSQL is not installed: the database tests start a private cluster with "
+                "its initdb and pg_ctl (apt-get install -y --no-install-recommends postgresql, "
+                "or `make setup`), or set RETURNS_TEST_POSTGRES to a server's admin URL")
+FALLBACK_USER = "returns-pg"
+START_ATTEMPTS = 3  # a free port can be taken by someone else before the server binds it
+
+
+def postgres_bindir() -> Path | None:
+    """The newest installed PostgreSQL's bin folder (Debian keeps it off PATH)."""
+    found = [p.parent for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")]
+    on_path = shutil.which("initdb")
+    if on_path:
+        found.append(Path(on_path).parent)
+    if not found:
+        return None
+    return max(found, key=lambda p: _version(p.parent.name))
+
+
+def _version(name: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", name)) or (0,)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PostgresCluster:
+    """One private cluster; `start()` returns once it accepts connections."""
+
+    host = "127.0.0.1"
+
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        self.base = Path()
+        self.port = 0
+        self.user = ""
+
+    @property
+    def data(self) -> Path:
+        return self.base / "data"
+
+    @property
+    def log(self) -> Path:
+        return self.base / "postgres.log"
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://postgres@{self.host}:{self.port}/postgres"
+
+    def start(self) -> PostgresCluster:
+        self.user = _cluster_user()
+        self.base = Path(tempfile.mkdtemp(prefix="returns-pg-"))
+        (self.base / "run").mkdir()
+        _give_to(self.base, self.user)
+        self._run([self.bindir / "initdb", "-D", self.data, "-U", "postgres", "-A", "trust",
+                   "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"], "initdb")
+        for _ in range(START_ATTEMPTS):
+            self.port = _free_port()
+            options = (f"-c listen_addresses={self.host} -p {self.port} "
+                       f"-k {self.base / 'run'} -c fsync=off -c synchronous_commit=off "
+                       "-c full_page_writes=off -c max_connections=200")
+            done = self._run([self.bindir / "pg_ctl", "-D", self.data, "-l", self.log, "-w",
+                              "-t", "60", "-o", options, "start"], "pg_ctl start", check=False)
+            if done.returncode == 0:
+                return self
+            tail = self._log_tail()
+            if "could not bind" not in tail:
+                break
+        self.cleanup()
+        pytest.fail(f"the private PostgreSQL did not start (pg_ctl exit {done.returncode}):\n"
+                    f"{done.stdout}the server log, last lines:\n{tail}", pytrace=False)
+
+    def _exec(self, argv: list[str | Path]) -> subprocess.CompletedProcess[str]:
+        root = os.geteuid() == 0
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "HOME": str(self.base)}
+        return subprocess.run([str(a) for a in argv], cwd=self.base, env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120,
+                              check=False, user=self.user if root else None,
+                              group=self._gid() if root else None)
+
+    def _run(self, argv: list[str | Path], what: str,
+             check: bool = True) -> subprocess.CompletedProcess[str]:
+        try:
+            done = self._exec(argv)
+        except (OSError, subprocess.SubprocessError) as err:
+            self.cleanup()
+            pytest.fail(f"the private PostgreSQL: {what} could not run: {err}", pytrace=False)
+        if check and done.returncode != 0:
+            self.cleanup()
+            pytest.fail(f"the private PostgreSQL: {what} failed (exit {done.returncode}):\n"
+                        f"{done.stdout[-4000:]}", pytrace=False)
+        return done
+
+    def _gid(self) -> int:
+        return pwd.getpwnam(self.user).pw_gid
+
+    def _log_tail(self) -> str:
+        if not self.log.exists():
+            return "(no server log was written)"
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-30:])
+
+    def stop(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._exec([self.bindir / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "30",
+                        "stop"])
+
+    def cleanup(self) -> None:
+        with contextlib.suppress(Exception):
+            self.stop()
+        if self.base != Path() and self.base.exists():
+            shutil.rmtree(self.base, ignore_errors=True)
+
+
+def _cluster_user() -> str:
+    """Who runs the cluster: ourselves unless we are root (PostgreSQL refuses root)."""
+    if os.geteuid() != 0:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    for name in ("postgres", FALLBACK_USER):
+        with contextlib.suppress(KeyError):
+            pwd.getpwnam(name)
+            return name
+    subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "--shell",
+                    "/usr/sbin/nologin", FALLBACK_USER], check=True, capture_output=True)
+    return FALLBACK_USER
+
+
+def _give_to(base: Path, user: str) -> None:
+    if os.geteuid() != 0:
+        return
+    entry = pwd.getpwnam(user)
+    for path in (base, base / "run"):
+        os.chown(path, entry.pw_uid, entry.pw_gid)
+    base.chmod(0o700)
+
+
+_USED: list[str] = []  # what the session's tests ran against, for the closing summary
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in _USED:
+        terminalreporter.write_line(f"PostgreSQL used by the tests: {line}")
+
+
+def describe(url: str) -> str:
+    """`postgresql://user@host:port/db` without any password, for messages."""
+    return re.sub(r"://([^:@/]+):[^@/]*@", r"://\1:***@", url)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    configured = os.environ.get(ENV_VAR, "").strip()
+    if configured:
+        _USED.append(f"{describe(configured)} (from {ENV_VAR})")
+        yield configured
+        return
+    bindir = postgres_bindir()
+    if bindir is None:
+        pytest.fail(INSTALL_HINT, pytrace=False)
+    cluster = PostgresCluster(bindir).start()
+    _USED.append(f"a private cluster at {cluster.admin_url} ({bindir.parent.name}, "
+                 f"run as {cluster.user}, in {cluster.base})")
+    try:
+        yield cluster.admin_url
+    finally:
+        cluster.cleanup()

@@ -1,0 +1,155 @@
+"""What analysts and the status board read: items, citations, check results, overrides.
+
+    items                  one row per strength, priority or issue of a return version
+      id, return_id FK, section, box, position, text       UQ(return_id, section, box, position)
+    item_recommendations   the recommendations each item cites
+      item_id FK, recommendation                           PK(item_id, recommendation)
+    check_results          one row per (return version, check): the latest outcome
+      return_id FK, check_name, outcome, severity, reason, suite_version, checked_at
+                                                           UQ(return_id, check_name)
+    overrides              a person accepts a return despite failed checks (or withdraws it)
+      id, return_id FK, accepted, by, reason, at           rows only ever added
+
+This module is the one writer of those tables. Loading is idempotent: a return's items
+are written once (its document never changes); a check result is rewritten only when
+its outcome, reason or suite version changed, so checking twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from schemas import BoxedSection, Return
+from schemas.checks import CheckResult
+from warehouse.columns import utcnow
+from warehouse.models import (
+    CheckResultRow,
+    Item,
+    ItemRecommendation,
+    Organisation,
+    OrgStatusRow,
+    Override,
+    ReturnVersion,
+    Submission,
+)
+
+
+def load_items(session: Session, return_id: int, record: Return) -> int:
+    """Write a return version's items and citations once; returns how many were added."""
+    if session.scalar(select(Item.id).where(Item.return_id == return_id).limit(1)) is not None:
+        return 0
+    added = 0
+    for key, section in record.sections.items():
+        boxes = ((("strengths", section.strengths), ("priorities", section.priorities))
+                 if isinstance(section, BoxedSection) else (("items", section.all_items),))
+        for box, items in boxes:
+            for position, item in enumerate(items, start=1):
+                row = Item(return_id=return_id, section=key, box=box, position=position, text=item.text)
+                session.add(row)
+                session.flush()
+                session.add_all(ItemRecommendation(item_id=row.id, recommendation=n)
+                                for n in sorted(set(item.recommendations)))
+                added += 1
+    session.flush()
+    return added
+
+
+def record_check_results(session: Session, return_id: int, results: Sequence[CheckResult],
+                         suite_version: str) -> bool:
+    """Store the latest outcome of each check for a return version; True when anything changed."""
+    stmt = select(CheckResultRow).where(CheckResultRow.return_id == return_id)
+    existing = {r.check_name: r for r in session.scalars(stmt)}
+    changed = False
+    for result in results:
+        row = existing.get(result.check.value)
+        values = (result.outcome.value, result.reason, suite_version)
+        if row is not None and (row.outcome, row.reason, row.suite_version) == values:
+            continue
+        changed = True
+        if row is None:
+            session.add(CheckResultRow(return_id=return_id, check_name=result.check.value, outcome=result.outcome.value,
+                                       severity=result.severity.value, reason=result.reason,
+                                       suite_version=suite_version, checked_at=utcnow()))
+        else:
+            row.outcome, row.reason, row.suite_version = values
+            row.severity = result.severity.value
+            row.checked_at = utcnow()
+    stale = set(existing) - {r.check.value for r in results}
+    if stale:
+        session.execute(delete(CheckResultRow).where(CheckResultRow.return_id == return_id,
+                                                     CheckResultRow.check_name.in_(stale)))
+        changed = True
+    session.flush()
+    return changed
+
+
+def add_override(session: Session, return_id: int, *, accepted: bool, by: str, reason: str,
+                 at: dt.datetime | None = None) -> Override:
+    row = Override(return_id=return_id, accepted=accepted, by=by, reason=reason, at=at or utcnow())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def check_results(session: Session, return_ids: Iterable[int] | None = None) -> dict[int, list[CheckResultRow]]:
+    stmt = select(CheckResultRow).order_by(CheckResultRow.return_id, CheckResultRow.id)
+    if return_ids is not None:
+        stmt = stmt.where(CheckResultRow.return_id.in_(list(return_ids)))
+    out: dict[int, list[CheckResultRow]] = {}
+    for row in session.scalars(stmt):
+        out.setdefault(row.return_id, []).append(row)
+    return out
+
+
+def overrides(session: Session, return_ids: Iterable[int] | None = None) -> list[Override]:
+    stmt = select(Override).order_by(Override.at, Override.id)
+    if return_ids is not None:
+        stmt = stmt.where(Override.return_id.in_(list(return_ids)))
+    return list(session.scalars(stmt))
+
+
+def returns_to_check(session: Session, collection: str, suite_version: str, *,
+                     return_ids: Iterable[int] | None = None, force: bool = False
+                     ) -> list[tuple[ReturnVersion, Organisation]]:
+    """Matched return versions of `collection` with their organisation that need checking:
+    those never checked or checked under another suite version (all of them with
+    `force`), limited to `return_ids` when given. Oldest first."""
+    stmt = (select(ReturnVersion, Organisation).join(Organisation, Organisation.org_id == ReturnVersion.org_id)
+            .where(ReturnVersion.collection == collection).order_by(ReturnVersion.id))
+    if return_ids is not None:
+        stmt = stmt.where(ReturnVersion.id.in_(list(return_ids)))
+    if not force:
+        current = select(CheckResultRow.return_id).where(CheckResultRow.suite_version == suite_version)
+        stmt = stmt.where(ReturnVersion.id.not_in(current))
+    return [(r, o) for r, o in session.execute(stmt).all()]
+
+
+def matched_returns(session: Session, collection: str) -> list[tuple[ReturnVersion, Submission]]:
+    """Every matched return version of `collection` with the submission it came in."""
+    stmt = (select(ReturnVersion, Submission).join(Submission, Submission.id == ReturnVersion.submission_id)
+            .where(ReturnVersion.collection == collection, ReturnVersion.org_id.is_not(None))
+            .order_by(ReturnVersion.id))
+    return [(r, s) for r, s in session.execute(stmt).all()]
+
+
+def replace_org_status(session: Session, collection: str, rows: Sequence[OrgStatusRow]) -> None:
+    """The status board's table for `collection`, replaced whole (one transaction)."""
+    session.execute(delete(OrgStatusRow).where(OrgStatusRow.collection == collection))
+    session.add_all(rows)
+    session.flush()
+
+
+def submission_check_results(session: Session, submission_id: int) -> dict[tuple[str, int], list[CheckResultRow]]:
+    """(org_id, version) -> check results, for the returns recorded from one submission."""
+    stmt = (select(ReturnVersion.org_id, ReturnVersion.version, CheckResultRow)
+            .join(CheckResultRow, CheckResultRow.return_id == ReturnVersion.id)
+            .where(ReturnVersion.submission_id == submission_id).order_by(CheckResultRow.id))
+    out: dict[tuple[str, int], list[CheckResultRow]] = {}
+    for org_id, version, row in session.execute(stmt).all():
+        if org_id is not None and version is not None:
+            out.setdefault((org_id, version), []).append(row)
+    return out
