@@ -22,7 +22,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from core.settings import Settings
-from flows.report import publish_intake_report
+from flows.report import publish_checks_link, publish_intake_report
 from flows.tasks import (
     acknowledge_all,
     check_returns,
@@ -54,6 +54,7 @@ def intake_flow(settings: Settings | None = None, limit: int | None = None) -> d
     summary = summarise(outcomes, acked)
     summary["checked"] = checked
     publish_intake_report(outcomes, summary)
+    publish_checks_link(settings)
     logger.info("intake: %s", ", ".join(f"{k} {v}" for k, v in summary.items()))
     return summary
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
+from core.settings import Settings
 from schemas.intake import Outcome
 
 
@@ -35,3 +36,12 @@ def publish_intake_report(outcomes: list[Outcome], summary: dict[str, Any]) -> N
     create_markdown_artifact(key="intake-summary", markdown="\n".join(lines), description="Latest intake run")
     if outcomes:
         create_table_artifact(key="intake-emails", table=intake_rows(outcomes), description="Emails in this run")
+
+
+def publish_checks_link(settings: Settings) -> None:
+    """A link to the Great Expectations Data Docs: every validation of the checks, browsable."""
+    found = sorted((settings.home / "gx").rglob("data_docs/local_site/index.html"))
+    if found:
+        create_link_artifact(key="checks-data-docs", link=found[0].resolve().as_uri(),
+                             link_text="Checks: validation history (Great Expectations Data Docs)",
+                             description="Every validation of the returns' checks, with the rows that failed")

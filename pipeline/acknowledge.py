@@ -30,7 +30,8 @@ from pipeline.runtime import Runtime
 from pipeline.verdict import on_day
 from schemas.checks import CheckName, Severity
 from schemas.intake import DocumentResult, Outcome
-from schemas.vocab import DocumentRole, OutboxStatus, OutcomeKind, SubmissionStatus
+from schemas.vocab import AuditAction, DocumentRole, OutboxStatus, OutcomeKind, SubmissionStatus
+from warehouse.audit import record_audit
 from warehouse.db import session_scope
 from warehouse.facts import submission_check_results
 from warehouse.models import CheckResultRow
@@ -187,6 +188,8 @@ def acknowledge(rt: Runtime, outbox: Outbox, outcome: Outcome) -> bool:
         return False
     with session_scope(rt.engine) as session:
         set_outbox_status(session, sub_id, OutboxStatus.SENT)
+        record_audit(session, actor="intake", action=AuditAction.ACKNOWLEDGED, submission_id=sub_id, to_value=to,
+                     detail=str(msg["Subject"]))
     return True
 
 

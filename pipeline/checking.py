@@ -32,12 +32,11 @@ from warehouse.columns import utcnow
 from warehouse.db import session_scope
 from warehouse.facts import (
     add_override,
-    check_results,
-    matched_returns,
     overrides,
     record_check_results,
     replace_org_status,
     returns_to_check,
+    status_rows,
 )
 from warehouse.models import OrgStatusRow, ReturnVersion
 
@@ -80,15 +79,14 @@ def check_pending(rt: Runtime, *, return_ids: list[int] | None = None, force: bo
 
 def _facts(rt: Runtime) -> tuple[list[ReturnFact], list[OverrideFact]]:
     with session_scope(rt.engine) as session:
-        pairs = matched_returns(session, rt.collection.id)
-        results = check_results(session, [r.id for r, _ in pairs])
-        facts = []
-        for r, sub in pairs:
-            found = [Result(CheckName(c.check_name), CheckOutcome(c.outcome), c.reason) for c in results.get(r.id, [])]
-            errors = [x for x in found if x.failed and x.severity == Severity.ERROR]
-            facts.append(ReturnFact(r.id, r.org_id or "", r.version or 0, r.received_at, sub.message_id,
-                                    tuple(problems_of(found)), tuple(x.reason or "" for x in errors)))
+        returns, failed = status_rows(session, rt.collection.id)
         over = [OverrideFact(o.return_id, o.accepted, o.at, o.by, o.reason) for o in overrides(session)]
+    facts = []
+    for rid, org_id, version, received_at, message_id in returns:
+        found = [Result(CheckName(c), CheckOutcome.FAILED, reason) for c, _, reason in failed.get(rid, [])]
+        errors = [x for x in found if x.severity == Severity.ERROR]
+        facts.append(ReturnFact(rid, org_id, version, received_at, message_id, tuple(problems_of(found)),
+                                tuple(x.reason or "" for x in errors)))
     return facts, over
 
 

@@ -9,7 +9,9 @@
       data/                         initdb, trust auth, fsync off (throwaway)
       run/                          its Unix socket
       postgres.log                  the server log (its tail is shown when start-up fails)
-        ▲ pg_ctl start, listening on 127.0.0.1:<free port> only
+        ▲ `postgres` run as the fixture's child, listening on 127.0.0.1:<free port> only;
+          stopped at the session's end, and by the kernel (`setpriv --pdeathsig`) if the
+          test process dies first, so a killed run leaves no server behind
 
 PostgreSQL refuses to run as root: under root the cluster runs as the system user
 `postgres` when it exists (the Debian package creates it), else as `returns-pg`, which
@@ -25,17 +27,20 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ENV_VAR = "RETURNS_TEST_POSTGRES"
 INSTALL_HINT = ("PostgreSQL is not installed: the database tests start a private cluster with "
-                "its initdb and pg_ctl (apt-get install -y --no-install-recommends postgresql, "
+                "its initdb and postgres (apt-get install -y --no-install-recommends postgresql, "
                 "or `make setup`), or set RETURNS_TEST_POSTGRES to a server's admin URL")
 FALLBACK_USER = "returns-pg"
 START_ATTEMPTS = 3  # a free port can be taken by someone else before the server binds it
@@ -72,6 +77,7 @@ class PostgresCluster:
         self.base = Path()
         self.port = 0
         self.user = ""
+        self._proc: subprocess.Popen[bytes] | None = None
 
     @property
     def data(self) -> Path:
@@ -94,43 +100,60 @@ class PostgresCluster:
                    "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"], "initdb")
         for _ in range(START_ATTEMPTS):
             self.port = _free_port()
-            options = (f"-c listen_addresses={self.host} -p {self.port} "
-                       f"-k {self.base / 'run'} -c fsync=off -c synchronous_commit=off "
-                       "-c full_page_writes=off -c max_connections=200")
-            done = self._run([self.bindir / "pg_ctl", "-D", self.data, "-l", self.log, "-w",
-                              "-t", "60", "-o", options, "start"], "pg_ctl start", check=False)
-            if done.returncode == 0:
+            if self._serve():
                 return self
             tail = self._log_tail()
             if "could not bind" not in tail:
                 break
+        code = self._proc.returncode if self._proc else None
         self.cleanup()
-        pytest.fail(f"the private PostgreSQL did not start (pg_ctl exit {done.returncode}):\n"
-                    f"{done.stdout}the server log, last lines:\n{tail}", pytrace=False)
+        pytest.fail(f"the private PostgreSQL did not start (exit {code}); the server log, "
+                    f"last lines:\n{tail}", pytrace=False)
 
-    def _exec(self, argv: list[str | Path]) -> subprocess.CompletedProcess[str]:
-        root = os.geteuid() == 0
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "HOME": str(self.base)}
-        return subprocess.run([str(a) for a in argv], cwd=self.base, env=env, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120,
-                              check=False, user=self.user if root else None,
-                              group=self._gid() if root else None)
+    def _serve(self) -> bool:
+        """Run `postgres` as our child (not daemonised by pg_ctl), bound to die with this
+        process, so that a test run killed outright leaves no server behind."""
+        argv = [self.bindir / "postgres", "-D", self.data, "-p", str(self.port),
+                "-c", f"listen_addresses={self.host}", "-c", f"unix_socket_directories={self.base / 'run'}",
+                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                "-c", "max_connections=200"]
+        setpriv = shutil.which("setpriv")  # util-linux, essential on Debian
+        if setpriv:  # the kernel sends SIGINT (a fast shutdown) when this process dies
+            argv = [setpriv, "--pdeathsig", "INT", "--", *argv]
+        with self.log.open("ab") as log:
+            self._proc = subprocess.Popen([str(a) for a in argv], stdout=log, stderr=subprocess.STDOUT,
+                                          stdin=subprocess.DEVNULL, cwd=self.base, env=self._env(),
+                                          start_new_session=True, **self._as_user())
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self._proc.poll() is None:
+            with contextlib.suppress(OSError):  # line 8 of postmaster.pid: "ready" (as pg_ctl -w)
+                lines = (self.data / "postmaster.pid").read_text().splitlines()
+                if len(lines) >= 8 and lines[7].strip() == "ready":
+                    return True
+            time.sleep(0.05)
+        self.stop()
+        return False
 
-    def _run(self, argv: list[str | Path], what: str,
-             check: bool = True) -> subprocess.CompletedProcess[str]:
+    def _env(self) -> dict[str, str]:
+        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "HOME": str(self.base)}
+
+    def _as_user(self) -> dict[str, Any]:
+        if os.geteuid() != 0:
+            return {}
+        return {"user": self.user, "group": pwd.getpwnam(self.user).pw_gid}
+
+    def _run(self, argv: list[str | Path], what: str) -> None:
         try:
-            done = self._exec(argv)
+            done = subprocess.run([str(a) for a in argv], cwd=self.base, env=self._env(), text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120,
+                                  check=False, **self._as_user())
         except (OSError, subprocess.SubprocessError) as err:
             self.cleanup()
             pytest.fail(f"the private PostgreSQL: {what} could not run: {err}", pytrace=False)
-        if check and done.returncode != 0:
+        if done.returncode != 0:
             self.cleanup()
             pytest.fail(f"the private PostgreSQL: {what} failed (exit {done.returncode}):\n"
                         f"{done.stdout[-4000:]}", pytrace=False)
-        return done
-
-    def _gid(self) -> int:
-        return pwd.getpwnam(self.user).pw_gid
 
     def _log_tail(self) -> str:
         if not self.log.exists():
@@ -138,13 +161,19 @@ class PostgresCluster:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-30:])
 
     def stop(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            self._exec([self.bindir / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "30",
-                        "stop"])
+        """Fast shutdown (SIGINT: clients are disconnected), then SIGQUIT if it lingers."""
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGKILL):
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(sig)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=30)
+                return
 
     def cleanup(self) -> None:
-        with contextlib.suppress(Exception):
-            self.stop()
+        self.stop()
         if self.base != Path() and self.base.exists():
             shutil.rmtree(self.base, ignore_errors=True)
 

@@ -153,3 +153,23 @@ def submission_check_results(session: Session, submission_id: int) -> dict[tuple
         if org_id is not None and version is not None:
             out.setdefault((org_id, version), []).append(row)
     return out
+
+
+def status_rows(session: Session, collection: str) -> tuple[list[tuple[int, str, int, dt.datetime, str | None]],
+                                                           dict[int, list[tuple[str, str, str | None]]]]:
+    """What status needs, as plain tuples (fast at scale: no JSON, no ORM objects):
+    (return_id, org_id, version, received_at, message_id) for every matched return, and
+    return_id -> [(check, severity, reason)] of its failed checks."""
+    returns = [tuple(row) for row in session.execute(
+        select(ReturnVersion.id, ReturnVersion.org_id, ReturnVersion.version, ReturnVersion.received_at,
+               Submission.message_id)
+        .join(Submission, Submission.id == ReturnVersion.submission_id)
+        .where(ReturnVersion.collection == collection, ReturnVersion.org_id.is_not(None)))]
+    failed: dict[int, list[tuple[str, str, str | None]]] = {}
+    for rid, check, severity, reason in session.execute(
+            select(CheckResultRow.return_id, CheckResultRow.check_name, CheckResultRow.severity, CheckResultRow.reason)
+            .join(ReturnVersion, ReturnVersion.id == CheckResultRow.return_id)
+            .where(ReturnVersion.collection == collection, CheckResultRow.outcome == "failed")
+            .order_by(CheckResultRow.id)):
+        failed.setdefault(rid, []).append((check, severity, reason))
+    return returns, failed  # type: ignore[return-value]
