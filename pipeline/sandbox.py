@@ -261,7 +261,7 @@ class _Worker:
     def alive(self) -> bool:
         """True when the idle worker can take a task. An idle worker never writes, so a
         readable pipe means it is gone (EOF), even before its exit is reaped."""
-        if self.conn.closed or not self.process.is_alive():
+        if self.conn.closed or not self.process.is_alive() or not _running(self.process.pid):
             return False
         try:
             return not self.conn.poll(0)
@@ -310,6 +310,20 @@ class _Worker:
         if code < 0:
             return f"killed by {signal.Signals(-code).name}"
         return f"exit status {code}"
+
+
+def _running(pid: int | None) -> bool:
+    """True while `pid` is a live process (not gone, not a zombie). Under forkserver the
+    worker is the server's child, so its death reaches this process late; /proc is
+    first to know."""
+    if pid is None:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:  # noqa: PTH123 - a /proc file
+            state = stat.read().rpartition(b")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in (b"Z", b"X")
 
 
 def kill_tree(pid: int) -> None:

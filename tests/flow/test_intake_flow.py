@@ -30,7 +30,8 @@ def test_intake_flow_processes_the_mailbox_and_publishes_the_report(
     deliver(MessageBuilder(sender="someone@mail.example", message_id="<empty@x>").text("Hello").build())
     summary = intake_flow(maildir_settings)
     # A stranger's email with nothing in it is kept and listed, never answered (no backscatter).
-    assert summary == {"emails": 2, "new": 2, "status extracted": 1, "status unknown_sender": 1, "acknowledged": 1}
+    assert summary == {"emails": 2, "new": 2, "status extracted": 1, "status unknown_sender": 1, "acknowledged": 1,
+                       "checked": 1}
     assert [(r["message_id"], r["status"]) for r in report(maildir_settings)] == [
         ("<flow@fife>", "extracted"), ("<empty@x>", "unknown_sender")]
     assert len(outbox_messages(maildir_settings)) == 1

@@ -41,7 +41,7 @@ def test_the_flow_run_completes_when_emails_are_quarantined_and_no_sibling_is_le
     state = intake_flow(maildir_settings, return_state=True)
     assert state.is_completed()
     assert state.result() == {"emails": 3, "error": 1, "new": 2, "status extracted": 1, "status quarantined": 1,
-                              "acknowledged": 2}
+                              "acknowledged": 2, "checked": 1}
     assert [(r["message_id"], r["status"]) for r in report(maildir_settings)] == [
         ("<deep@x>", "quarantined"), ("<boom@fife>", "quarantined"), ("<good@angus>", "extracted")]
     engine = make_engine(maildir_settings.database_url)
