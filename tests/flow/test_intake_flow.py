@@ -45,4 +45,4 @@ def test_intake_flow_processes_the_mailbox_and_publishes_the_report(
     table = asyncio.run(_artifact("intake-emails"))
     assert isinstance(table, str) and "fife" in table
 
-    assert intake_flow(maildir_settings) == {"emails": 0, "acknowledged": 0}
+    assert intake_flow(maildir_settings) == {"emails": 0, "acknowledged": 0, "checked": 0}
