@@ -17,17 +17,18 @@ SUFFIXES = {".docx", ".docm", ".doc", ".rtf", ".pdf"}
 def demo_messages() -> list[EmailMessage]:
     """One email per demo return, plus a covering-letter-only email and one with nothing attached."""
     out: list[EmailMessage] = []
-    when = dt.datetime(2006, 9, 1, 9, 0, tzinfo=dt.UTC)
+    # the returns arrive over the season, most in the fortnight before the deadline
+    when = dt.datetime(2006, 10, 16, 9, 0, tzinfo=dt.UTC)
     for i, path in enumerate(sorted(p for p in DEMO_DIR.iterdir() if p.suffix.lower() in SUFFIXES)):
         msg = _message(f"returns.officer{i + 1}@sender.example", f"Changing Lives self assessment return ({path.stem})",
-                       f"<demo-{path.stem}@sender.example>", when + dt.timedelta(days=i * 5))
+                       f"<demo-{path.stem}@sender.example>", when + dt.timedelta(days=i * 2))
         msg.set_content("Please find our self assessment return attached.\n")
         ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         maintype, subtype = ctype.split("/", 1)
         msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
         out.append(msg)
     empty = _message("someone@sender.example", "Changing Lives return", "<demo-no-attachment@sender.example>",
-                     when + dt.timedelta(days=40))
+                     when + dt.timedelta(days=20))
     empty.set_content("Strengths: we have good partnership working.\nPriorities for change: recruitment.\n")
     out.append(empty)
     return out
