@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1425,7 +1426,16 @@ def plan(n: int) -> list[str]:
     return styles[:n] if len(styles) >= n else styles + ["template-docx"] * (n - len(styles))
 
 
-def generate(out: Path, n: int, seed: int) -> list[str]:
+def generate(out: Path, n: int, seed: int, styles: Sequence[str] | None = None) -> list[str]:
+    """Write `n` documents and their ground truth to `out`.
+
+    `styles` (names of STYLE_WEIGHTS) makes a corpus of those styles only, taken in
+    turn (e.g. a scan-heavy set); by default the styles are mixed by their weights.
+    """
+    known = {style for style, _ in STYLE_WEIGHTS}
+    unknown = sorted(set(styles or ()) - known)
+    if unknown:
+        raise ValueError(f"unknown style(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     register = load_register()
@@ -1434,7 +1444,8 @@ def generate(out: Path, n: int, seed: int) -> list[str]:
     to_doc: list[tuple[Path, Spec]] = []
     work = Path(tempfile.mkdtemp(prefix="corpus-work-"))
     try:
-        for i, style in enumerate(plan(n)):
+        chosen = [styles[i % len(styles)] for i in range(n)] if styles else plan(n)
+        for i, style in enumerate(chosen):
             r = random.Random(rng.getrandbits(64))
             name = f"g{seed:02d}-{i:03d}-{style}"
             if style == "not-a-return":
@@ -1552,8 +1563,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--n", type=int, default=150)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--styles",
+        help="comma-separated styles to make only (e.g. scanned-pdf); default: all, by weight",
+    )
     args = ap.parse_args(argv)
-    names = generate(args.out, args.n, args.seed)
+    styles = [s.strip() for s in args.styles.split(",") if s.strip()] if args.styles else None
+    try:
+        names = generate(args.out, args.n, args.seed, styles)
+    except ValueError as err:
+        ap.error(str(err))
     print(f"wrote {len(names)} documents to {args.out}")
     return 0
 

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     parse_mime_timeout_s: float = Field(60.0, gt=0)  # one email's MIME structure
     parse_workers: int = Field(1, ge=1, le=64)  # child processes that parse documents
     check_engine: Literal["gx", "plain"] = "gx"  # Great Expectations, or the same rules in plain Python
+    # The intake checks (one validation) and then answers and moves what it has recorded
+    # once this many emails wait, or the oldest has waited this long, or the run ends.
+    check_batch_size: int = Field(300, ge=1)
+    check_interval_s: float = Field(60.0, ge=0)
 
     @model_validator(mode="after")
     def _embedded_defaults(self) -> Settings:

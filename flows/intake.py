@@ -2,9 +2,11 @@
 
     prepare warehouse        migrations + register (idempotent)
     receive waiting mail     raw email to the blob store and the mail ledger, first
-    per batch of emails (each claimed in the ledger by this worker):
+    per claim batch of emails (each claimed in the ledger by this worker):
       extract and record     documents, returns, organisation, versions, items
-      check returns          the section 5 checks: one GX validation for the batch
+    then, when the check cadence says so (pipeline.cadence: 300 emails, 60 s, or the
+    run's end), for everything recorded since the last check:
+      check returns          the section 5 checks: one GX validation
       acknowledge senders    one reply per submission, never two, never to strangers
       move processed mail    only now is the mailbox touched; then the ledger is final
     intake report            a table artifact in the Prefect dashboard
@@ -31,6 +33,7 @@ from flows.tasks import (
     receive_waiting,
     settle_all,
 )
+from pipeline.cadence import Cadence
 from schemas.intake import Outcome
 
 
@@ -45,12 +48,15 @@ def intake_flow(settings: Settings | None = None, limit: int | None = None) -> d
     acked = checked = 0
     if not refs:
         checked += check_returns(settings)  # returns a person assigned since the last run
+    cadence: Cadence[Outcome] = Cadence(settings.check_batch_size, settings.check_interval_s)
     for start in range(0, len(refs), settings.batch_size):
-        batch = process_batch(settings, refs[start : start + settings.batch_size])
-        checked += check_returns(settings)  # one validation per batch, before the replies
-        acked += acknowledge_all(settings, batch)
-        settle_all(settings, batch)
-        outcomes += batch
+        cadence.add(process_batch(settings, refs[start : start + settings.batch_size]))
+        if cadence.due(last=start + settings.batch_size >= len(refs)):
+            recorded = cadence.take()
+            checked += check_returns(settings)  # one validation, before the replies
+            acked += acknowledge_all(settings, recorded)
+            settle_all(settings, recorded)
+            outcomes += recorded
     summary = summarise(outcomes, acked)
     summary["checked"] = checked
     publish_intake_report(outcomes, summary)

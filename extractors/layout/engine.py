@@ -5,7 +5,9 @@ relative to the font size (points) or glyph height (pixels) and the page size.
 
 Per page (`_analyse`, `_finish`):
 
-1. Grids are found from the ruling lines (`layout_tables`); each word goes to the
+1. Grids are found from the ruling lines (`layout_tables`), widened by the values
+   standing beside a drawn label column, and label | value tables drawn without
+   rules are found among the free words (`layout_forms`); each word goes to the
    cell holding its centre, every other word to the free flow.
 2. Words become lines and lines paragraphs (`layout_lines`), per cell and for the
    free flow; an image box becomes a `Figure` in its cell (a signature) or in the flow.
@@ -40,6 +42,7 @@ from typing import TypeVar
 from rapidfuzz import fuzz
 
 from extractors.document import Block, Cell, Figure, Paragraph, Table
+from extractors.layout.forms import Measures, form_grids, widen_grids
 from extractors.layout.lines import (
     NOISY_SIZE_RATIO,
     OCR_HEADING_RATIO,
@@ -120,8 +123,14 @@ def _analyse(page: PageLayout) -> _Page:
     size = sizes[len(sizes) // 2] if sizes else 0.012 * page.height
     # OCR heights are rounded pixels: many repeat, which does not make them exact sizes.
     ratio = NOISY_SIZE_RATIO if page.ocr else size_ratio(page.words)
-    grids = detect_grids(page.rules, page.words, page.width, page.height, size)
     ocr_body = size if page.ocr else None
+    images = [box for box in page.images if not _ignored_image(box, size, page)]
+    measures = Measures(size, ratio, ocr_body, max((w.x1 for w in page.words), default=0.0))
+    grids = detect_grids(page.rules, page.words, page.width, page.height, size)
+    grids = widen_grids(grids, page.words, images, measures)
+    outside = [w for w in page.words if not _in_grid(grids, w)]
+    loose = [box for box in images if not _in_grid(grids, box)]
+    grids = sorted(grids + form_grids(outside, loose, measures, page.width), key=lambda g: g.top)
     cell_words: list[list[list[list[Word]]]] = [
         [[[] for _ in range(len(cols) - 1)] for cols in g.cols] for g in grids
     ]
@@ -137,9 +146,7 @@ def _analyse(page: PageLayout) -> _Page:
             free.append(word)
     cell_figs: dict[tuple[int, int, int], list[Box]] = {}
     anchored: list[tuple[float, _TableB | Figure]] = []
-    for box in page.images:
-        if _ignored_image(box, size, page):
-            continue
+    for box in images:
         x, y = (box.x0 + box.x1) / 2, (box.top + box.bottom) / 2
         hit = next((gi for gi, g in enumerate(grids) if g.contains(x, y)), None)
         if hit is None:
@@ -164,6 +171,11 @@ def _analyse(page: PageLayout) -> _Page:
     body_sizes = sorted(w.size for w in page.words if id(w) not in running)
     body_size = body_sizes[len(body_sizes) // 2] if body_sizes else size
     return _Page(page.number, body_size, ratio, body, margin, anchored, right, page.ocr)
+
+
+def _in_grid(grids: list[Grid], thing: Word | Box) -> bool:
+    x, y = (thing.x0 + thing.x1) / 2, (thing.top + thing.bottom) / 2
+    return any(g.contains(x, y) for g in grids)
 
 
 def _ignored_image(box: Box, size: float, page: PageLayout) -> bool:

@@ -55,6 +55,7 @@ _PUA_BULLETS = dict.fromkeys(
 )
 _STRONG_BULLETS = frozenset("•●◦▪■□➢►▶✓✔❖◆○·∙➤")
 _WEAK_MARKERS = frozenset({"-", "–", "—", "*", "o", ">"})
+_BULLET_LIKE = frozenset({"*", "o", ">"})  # typed stand-ins for a bullet (dashes may open a citation)
 _NUMBER_MARKER = re.compile(
     r"^(?:\(?\d{1,3}[.)]|\d{1,3}\.\d{1,2}\.?|\(?[a-z][.)]|\([a-z]\)|\(?[ivx]{1,5}[.)])$"
 )
@@ -173,6 +174,12 @@ def would_fit(prev: Line, word: Word, right: float) -> bool:
     return prev.x1 + space + (word.x1 - word.x0) <= right + 0.05 * word.size
 
 
+def is_marker(text: str) -> bool:
+    """Is `text` (one word) a list marker: a bullet, a dash-like mark or a list number?"""
+    first = clean(text)
+    return first[:1] in _STRONG_BULLETS or first in _WEAK_MARKERS or bool(_NUMBER_MARKER.match(first))
+
+
 def marker_kind(line: Line) -> str | None:
     """"strong" (bullet glyph), "weak" (dash-like), "number", or None."""
     first = clean(line.first.text)
@@ -188,8 +195,15 @@ def marker_kind(line: Line) -> str | None:
 
 
 def _marker_shape(text: str) -> str:
-    """A marker with its number or letter generalised: "2." and "3." are both "#."."""
-    return re.sub(r"[0-9]+|[a-z]+", "#", clean(text).lower())
+    """A marker with its number or letter generalised: "2." and "3." are both "#.".
+
+    Bullet glyphs and the marks typed for them ("*", "o", ">") are one shape: OCR reads
+    one bullet of a list as "•" and the next as "*".
+    """
+    first = clean(text)
+    if first[:1] in _STRONG_BULLETS or first in _BULLET_LIKE:
+        return "•"
+    return re.sub(r"[0-9]+|[a-z]+", "#", first.lower())
 
 
 def _opens_bracket(text: str) -> bool:
@@ -330,9 +344,15 @@ def _break(
     return ""
 
 
+_TICK_BOXES = "☐☒☑"
+
+
 def _capital(word: str) -> bool:
-    """Does `word` begin with a capital, perhaps after a bracket or quote ("(Recs")?"""
-    return word.lstrip(_OPENERS)[:1].isupper()
+    """Does `word` begin with a capital, perhaps after a bracket or quote ("(Recs")?
+
+    A tick box counts as one: an option of a list of tick boxes starts its own line.
+    """
+    return word.lstrip(_OPENERS)[:1].isupper() or word[:1] in _TICK_BOXES
 
 
 def _item_start(text: str, first: str) -> bool:

@@ -17,32 +17,39 @@ from dataclasses import replace
 import numpy as np
 
 from extractors.layout.types import Box
+from extractors.ocr.glyphs import first_glyph, first_glyph_span, is_bullet, trimmed
 from extractors.ocr.image import Ink, ink_regions
 from extractors.ocr.words import (
+    BULLET,
     DASHES,
     EMPTY,
     EMPTY_TOKENS,
     GOOD_CONFIDENCE,
     NOISE_CONFIDENCE,
-    SERVICE_WORDS,
+    OPTION_WORDS,
     TICK_TOKENS,
     TICKED,
     OcrWord,
 )
 
-
+_OPENING = "(:,'‘\"“|[]"
+FLAT_WORD = 0.38  # a word of letters or digits is taller than this share of a line (x-height ~0.5)
 def box_glyph(patch: Ink) -> str | None:
     """The tick-box glyph (☒ or ☐) when the ink patch is a square outline, else None.
 
-    The patch is trimmed to its ink; a box is about square, has ink along most of
+    The patch is trimmed to its main run of inked rows and columns (a speck of dust
+    a row or two off does not count); a box is about square, has ink along most of
     each of its four edges (letters such as O, D, H, U lack at least one edge or the
     corners), and is ticked when its inside holds ink.
     """
-    ys = np.nonzero(patch.any(axis=1))[0]
-    xs = np.nonzero(patch.any(axis=0))[0]
-    if ys.size == 0:
+    rows = _main_run(np.asarray(patch.any(axis=1)).tolist())
+    if rows is None:
         return None
-    box = patch[ys[0] : ys[-1] + 1, xs[0] : xs[-1] + 1]
+    band = patch[rows[0] : rows[1]]
+    cols = _main_run(np.asarray(band.any(axis=0)).tolist())
+    if cols is None:
+        return None
+    box = band[:, cols[0] : cols[1]]
     height, width = box.shape
     if min(height, width) < 6 or abs(height - width) > 0.3 * max(height, width):
         return None
@@ -57,6 +64,25 @@ def box_glyph(patch: Ink) -> str | None:
         return None
     inside = box[edge + 1 : height - edge - 1, edge + 1 : width - edge - 1]
     return TICKED if inside.size and inside.mean() > 0.08 else EMPTY
+
+
+def _main_run(filled: list[bool]) -> tuple[int, int] | None:
+    """(start, end) of the longest run of True, bridging single gaps; None when none."""
+    best: tuple[int, int] | None = None
+    start: int | None = None
+    gap = 0
+    for i, value in enumerate([*filled, False, False]):
+        if value:
+            start = i if start is None else start
+            gap = 0
+            continue
+        gap += 1
+        if start is not None and gap == 2:
+            end = i - 1
+            if best is None or end - start > best[1] - best[0]:
+                best = (start, end)
+            start = None
+    return best
 
 
 def _line_height(words: Sequence[OcrWord]) -> int:
@@ -77,22 +103,59 @@ def mark_tick_boxes(words: list[OcrWord], ink: Ink, dpi: float) -> list[OcrWord]
         bottom = max(w.bottom for w in line)
         prev_right = max(0, line[0].left - 3 * height)
         for k, word in enumerate(line):
-            next_is_service = k + 1 < len(line) and line[k + 1].text.lower().strip("(:,") in SERVICE_WORDS
+            nxt = line[k + 1] if k + 1 < len(line) else None
+            next_is_service = nxt is not None and nxt.text.lower().strip(_OPENING) in OPTION_WORDS
             # A box Tesseract did not read at all sits in the gap before this word.
             if word.left - prev_right >= min_gap:
                 out.extend(_boxes_in_gap(ink, prev_right, word.left, top, bottom, word.line))
             prev_right = word.right
+            glued = _glued_box(ink, word, line[k - 1].right + 1 if k else 0)
+            if glued is not None:
+                out.extend(glued)  # "[Community": the box Tesseract read into the option's word
+                continue
             glyph = None
             if len(word.text) <= 3:
-                patch = ink[word.top : word.bottom, word.left : word.right]
+                # Tesseract's box may run into the option's first letter: test the
+                # first glyph, left of the next word.
+                right = min(word.right, nxt.left) if nxt is not None else word.right
+                patch = ink[word.top : word.bottom, word.left : right]
                 glyph = box_glyph(patch) if patch.size else None
+                first = first_glyph(patch) if glyph is None and patch.size else None
+                glyph = glyph or (box_glyph(first) if first is not None else None)
+                if glyph is None and next_is_service and nxt is not None:
+                    # The box itself, wherever it sits between the word before and the option.
+                    start = max(0, line[k - 1].right + 1 if k else word.left - height)
+                    found = _boxes_in_gap(ink, start, nxt.left, top, bottom, word.line)
+                    glyph = found[0].text if found else None
+                token = word.text.strip("'‘’`\"")
                 if glyph is None and next_is_service:
-                    if word.text in TICK_TOKENS:
+                    if token in TICK_TOKENS:
                         glyph = TICKED
-                    elif word.text in EMPTY_TOKENS:
+                    elif token in EMPTY_TOKENS:
                         glyph = EMPTY
             out.append(replace(word, text=glyph, conf=max(word.conf, 90.0)) if glyph else word)
     return out
+
+
+def _glued_box(ink: Ink, word: OcrWord, floor: int) -> list[OcrWord] | None:
+    """A tick box read as a bracket or bar glued to an option ("[Community", "|Local"),
+    as the box glyph and the word; None when the token is no such thing. Tesseract's
+    box may start inside the tick box: the ink is looked at from half a line height
+    further left (but right of `floor`, the word before)."""
+    bare = word.text.lstrip(_OPENING)
+    if bare == word.text or bare.lower().rstrip(".,:;") not in OPTION_WORDS:
+        return None
+    left = max(0, floor, word.left - word.height // 2)
+    patch = ink[max(0, word.top) : word.bottom, left : word.right]
+    span = first_glyph_span(patch) if patch.size else None
+    glyph = box_glyph(patch[:, span[0] : span[1]]) if span else None
+    if span is None or glyph is None:
+        return None
+    start, end = span
+    return [
+        replace(word, text=glyph, conf=90.0, left=left + start, width=end - start),
+        replace(word, text=bare, left=left + end + 1, width=max(1, word.right - left - end - 1)),
+    ]
 
 
 def _boxes_in_gap(ink: Ink, x0: int, x1: int, top: int, bottom: int, line: tuple[int, int, int]) -> list[OcrWord]:
@@ -160,7 +223,7 @@ def drop_noise(words: Sequence[OcrWord], images: Sequence[Box]) -> list[OcrWord]
     typical = heights[len(heights) // 2] if heights else 0
     kept: list[OcrWord] = []
     for w in words:
-        if w.text in (TICKED, EMPTY):
+        if w.text in (TICKED, EMPTY, BULLET):
             kept.append(w)
             continue
         if w.conf < GOOD_CONFIDENCE and any(_inside(w, box) for box in images):
@@ -206,8 +269,8 @@ def stray_marks(ink: Ink, words: Sequence[OcrWord]) -> list[tuple[Box, tuple[int
         if not 0.5 * typical <= height <= 1.3 * typical or width > 3 * typical:
             continue
         patch = ink[int(box.top) : int(box.bottom), int(box.x0) : int(box.x1)]
-        if box_glyph(patch) is not None:
-            continue  # a tick box: `mark_tick_boxes` reads it from the pixels
+        if box_glyph(patch) is not None or is_bullet(trimmed(patch), typical):
+            continue  # a tick box or a bullet: `mark_tick_boxes` / `mark_bullets` read it from the pixels
         middle = (box.top + box.bottom) / 2
         beside = [f for f in firsts.values() if f.top <= middle <= f.bottom and 0 <= f.left - box.x1 <= 3 * f.height]
         if beside:
@@ -245,3 +308,12 @@ def fit_to_ink(words: Sequence[OcrWord], ink: Ink) -> list[OcrWord]:
             w = replace(w, top=top, height=bottom - top)
         out.append(w)
     return out
+
+
+def drop_flat_words(words: Sequence[OcrWord]) -> list[OcrWord]:
+    """Words without "letters" lower than any letter is: specks in a row along a frayed
+    rule or in a shaded cell read as "es", "i". Run after `fit_to_ink`, so the height
+    is the ink's, not the box Tesseract drew."""
+    heights = sorted(w.height for w in words if w.conf >= GOOD_CONFIDENCE)
+    typical = heights[len(heights) // 2] if heights else 0
+    return [w for w in words if not (any(ch.isalnum() for ch in w.text) and w.height < FLAT_WORD * typical)]

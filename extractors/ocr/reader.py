@@ -20,46 +20,43 @@ Per page:
    On the sample scans psm 3 read the most words right (psm 4 and 11 were close,
    psm 6 merged columns); one whole-page call is ~1.5 s where a call per table
    cell would cost ~0.1 s of process start each. Words Tesseract is unsure of
-   (confidence < 60) are re-read once from a 3x enlarged crop as a single line
-   (`--psm 7`), which fixes most small-print misreads at 150 dpi.
-5. **Words** (`extractors.ocr.words`): tick-box glyphs restored as ☒/☐, ink that
-   no confident word explains (the handwritten signature) -> `Box` images with
-   the garbage OCR inside them dropped, dust and noise dropped.
+   (confidence < 60), and words in no English word list ("lacal"), are re-read
+   once from a 3x enlarged crop as a single line (`--psm 7`), which fixes most
+   small-print misreads at 150 dpi (`extractors.ocr.rereads`).
+5. **Words**: tick-box glyphs restored as ☒/☐ (`marks`), bullets and dashes checked
+   on the ink (`glyphs`), ink that no confident word explains (the handwritten
+   signature) -> `Box` images with the garbage OCR inside them dropped, unless read
+   again it is print after all (a label on a grey header row); dust and noise
+   dropped; slips the context gives away mended (`slips`: quotes, "RS" for "R5",
+   a stray full stop).
 
 Coordinates are pixels of the deskewed page image, origin top left.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-import pytesseract
 from PIL import Image
 
-from core.errors import ConversionTimeout, UnreadableDocument
-from extractors.layout.types import Box, PageLayout
+from core.errors import UnreadableDocument
+from extractors.layout.types import PageLayout
 from extractors.limits import Limits
 from extractors.ocr import image as ocr_image
-from extractors.ocr.marks import drop_noise, fit_to_ink, mark_tick_boxes, signature_regions, stray_marks
-from extractors.ocr.words import (
-    GOOD_CONFIDENCE,
-    OcrWord,
-    has_glitch,
-    normalise_words,
-    to_layout_words,
-)
+from extractors.ocr.glyphs import mark_bullets, split_run_together
+from extractors.ocr.lexicon import english_words
+from extractors.ocr.marks import drop_flat_words, drop_noise, fit_to_ink, mark_tick_boxes, signature_regions
+from extractors.ocr.rereads import read_stray_marks, read_unread_regions, reread_unknown, reread_unsure
+from extractors.ocr.slips import fix_slips
+from extractors.ocr.tesseract import remaining, run_tesseract
+from extractors.ocr.words import normalise_words, to_layout_words
 
 PSM = 3
-REREAD_SCALE = 3
-MAX_REREADS = 10  # per page: each is one more Tesseract run (~0.1 s)
 MAX_PIXELS = 40_000_000  # rendering bound for huge pages
-MARK_SCALE = 2  # stray marks are read at twice the scan's size
-MAX_MARKS = 60  # per page, all read in one Tesseract run
 
 
 def scanned_page_layouts(
@@ -158,12 +155,16 @@ def layout_from_image(
     clean_image = Image.fromarray(cleaned)
     text_ink = ink & ~lines_mask
 
-    words = run_tesseract(clean_image, number, _remaining(deadline, number), PSM)
-    words = _reread_unsure(clean_image, words, number, deadline)
-    words = _read_stray_marks(clean_image, text_ink, words, number, deadline)
-    words = mark_tick_boxes(words, text_ink, dpi)
+    words = run_tesseract(clean_image, number, remaining(deadline, number), PSM)
+    words = reread_unsure(clean_image, words, number, deadline)
+    words = reread_unknown(clean_image, words, number, deadline, english_words())
+    words = read_stray_marks(clean_image, text_ink, words, number, deadline)
+    words = mark_bullets(mark_tick_boxes(words, text_ink, dpi), text_ink)
+    words = split_run_together(words, text_ink, english_words())
     images = signature_regions(text_ink, words, dpi)
-    words = normalise_words(fit_to_ink(drop_noise(words, images), text_ink))
+    words, images = read_unread_regions(clean_image, text_ink, words, images, number, deadline)
+    words = drop_flat_words(fit_to_ink(drop_noise(words, images), text_ink))
+    words = fix_slips(normalise_words(words))
     return PageLayout(
         number=number,
         width=float(straight.width),
@@ -173,187 +174,6 @@ def layout_from_image(
         images=tuple(images),
         source="ocr",
     )
-
-
-def _remaining(deadline: float, number: int) -> float:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise ConversionTimeout(f"page {number}: OCR ran out of time")
-    return left
-
-
-def run_tesseract(image: Image.Image, number: int, timeout_s: float, psm: int) -> list[OcrWord]:
-    """Tesseract's words for `image` (empty texts skipped), errors converted.
-
-    Tesseract is kept to one core (``OMP_THREAD_LIMIT=1`` unless the operator set
-    it): pages are OCRed in parallel by the pipeline, not inside Tesseract.
-    """
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    try:
-        data = pytesseract.image_to_data(
-            image,
-            lang="eng",
-            config=f"--psm {psm}",
-            output_type=pytesseract.Output.DICT,
-            timeout=max(timeout_s, 0.1),
-        )
-    except pytesseract.TesseractNotFoundError as err:
-        raise UnreadableDocument(
-            f"page {number} has no text layer and OCR is unavailable: tesseract is not installed"
-        ) from err
-    except RuntimeError as err:  # pytesseract's timeout
-        if "timeout" in str(err).lower():
-            raise ConversionTimeout(
-                f"page {number}: OCR did not finish within {timeout_s:.0f} s"
-            ) from err
-        raise UnreadableDocument(f"page {number} has no text layer and OCR failed: {err}") from err
-    except (pytesseract.TesseractError, OSError) as err:
-        raise UnreadableDocument(f"page {number} has no text layer and OCR failed: {err}") from err
-    words: list[OcrWord] = []
-    for i, text in enumerate(data["text"]):
-        text = str(text).strip()
-        if not text:
-            continue
-        words.append(
-            OcrWord(
-                text=text,
-                conf=float(data["conf"][i]),
-                left=int(data["left"][i]),
-                top=int(data["top"][i]),
-                width=int(data["width"][i]),
-                height=int(data["height"][i]),
-                line=(int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i])),
-            )
-        )
-    return words
-
-
-def _reread_unsure(
-    image: Image.Image, words: list[OcrWord], number: int, deadline: float
-) -> list[OcrWord]:
-    """Re-read low-confidence words from an enlarged crop; keep the surer reading."""
-    unsure = [
-        i
-        for i, w in enumerate(words)
-        if (w.conf <= GOOD_CONFIDENCE or has_glitch(w.text))
-        and w.height >= 6
-        and any(ch.isalnum() for ch in w.text)
-    ]
-    unsure.sort(key=lambda i: words[i].conf)
-    replaced: dict[int, list[OcrWord]] = {}
-    for i in unsure[:MAX_REREADS]:
-        word = words[i]
-        pad = max(4, word.height // 3)
-        box = (word.left - pad, word.top - pad, word.right + pad, word.bottom + pad)
-        crop = image.crop(box)
-        big = crop.resize(
-            (crop.width * REREAD_SCALE, crop.height * REREAD_SCALE), Image.Resampling.LANCZOS
-        )
-        again = run_tesseract(big, number, _remaining(deadline, number), psm=7)
-        if not again:
-            continue
-        mean_conf = sum(w.conf for w in again) / len(again)
-        if mean_conf <= word.conf:
-            continue
-        replaced[i] = [
-            OcrWord(
-                text=w.text,
-                conf=w.conf,
-                left=box[0] + w.left // REREAD_SCALE,
-                top=box[1] + w.top // REREAD_SCALE,
-                width=max(1, w.width // REREAD_SCALE),
-                height=max(1, w.height // REREAD_SCALE),
-                line=word.line,
-            )
-            for w in again
-        ]
-    out: list[OcrWord] = []
-    for i, w in enumerate(words):
-        out.extend(replaced.get(i, [w]))
-    return out
-
-
-def _read_stray_marks(
-    image: Image.Image,
-    ink: ocr_image.Ink,
-    words: list[OcrWord],
-    number: int,
-    deadline: float,
-) -> list[OcrWord]:
-    """Words added for the stray marks left of text lines (list numbers Tesseract skipped).
-
-    Each mark is cropped together with the first word of its line ("2. Substance":
-    a lone "2." loses its full stop), the crops are stacked into one image at
-    `MARK_SCALE` and read in a single Tesseract run as a block (`--psm 6`); a
-    reading whose middle falls on the mark, confident and holding a letter or
-    digit, joins the line.
-    """
-    marks = stray_marks(ink, words)[:MAX_MARKS]
-    if not marks:
-        return words
-    firsts: dict[tuple[int, int, int], OcrWord] = {}
-    for w in words:
-        if w.conf >= GOOD_CONFIDENCE and (w.line not in firsts or w.left < firsts[w.line].left):
-            firsts[w.line] = w
-    pad, gap = 4, 20 * MARK_SCALE
-    crops: list[tuple[Box, tuple[int, int, int], tuple[int, int, int, int], Image.Image]] = []
-    for mark, line in marks:
-        first = firsts[line]
-        box = (
-            int(mark.x0) - pad,
-            min(int(mark.top), first.top) - pad,
-            first.right + pad,
-            max(int(mark.bottom), first.bottom) + pad,
-        )
-        crop = image.crop(box)
-        crop = crop.resize(
-            (crop.width * MARK_SCALE, crop.height * MARK_SCALE), Image.Resampling.LANCZOS
-        )
-        crops.append((mark, line, box, crop))
-    width = max(c.width for *_, c in crops) + 2 * gap
-    height = sum(c.height for *_, c in crops) + gap * (len(crops) + 1)
-    strip = Image.new("L", (width, height), 255)
-    bands: list[int] = []
-    y = gap
-    for *_, crop in crops:
-        strip.paste(crop, (gap, y))
-        bands.append(y)
-        y += crop.height + gap
-    added: list[OcrWord] = []
-    read: list[Box] = []
-    for w in run_tesseract(strip, number, _remaining(deadline, number), psm=6):
-        if w.conf < GOOD_CONFIDENCE or not any(ch.isalnum() for ch in w.text):
-            continue
-        cy, cx = w.top + w.height / 2, w.left + w.width / 2 - gap
-        for (mark, line, box, crop), top in zip(crops, bands, strict=True):
-            if not top <= cy <= top + crop.height:
-                continue
-            x0 = box[0] + w.left // MARK_SCALE - gap // MARK_SCALE
-            if mark.x0 - pad <= box[0] + cx / MARK_SCALE <= mark.x1 + pad:
-                added.append(
-                    OcrWord(
-                        text=w.text,
-                        conf=w.conf,
-                        left=x0,
-                        top=box[1] + (w.top - top) // MARK_SCALE,
-                        width=max(1, w.width // MARK_SCALE),
-                        height=max(1, w.height // MARK_SCALE),
-                        line=line,
-                    )
-                )
-                read.append(mark)
-            break
-    # An unsure word on a mark that was read again ("ue" for "1.") gives way to it.
-    kept = [
-        w
-        for w in words
-        if w.conf >= GOOD_CONFIDENCE
-        or not any(
-            m.x0 <= w.left + w.width / 2 <= m.x1 and m.top <= w.top + w.height / 2 <= m.bottom
-            for m in read
-        )
-    ]
-    return kept + added
 
 
 __all__ = ["layout_from_image", "page_image", "run_tesseract", "scanned_page_layouts"]

@@ -43,7 +43,11 @@ from extractors.layout.types import Word
 
 TICKED = "☒"
 EMPTY = "☐"
+BULLET = "•"
 SERVICE_WORDS = frozenset({"children", "community", "criminal"})
+# The first words of Part A's options (services and organisation types): a tick-like
+# token just before one of them is its tick box.
+OPTION_WORDS = SERVICE_WORDS | {"local", "voluntary", "private"}
 # Tesseract's readings of a ticked / an empty box (checked against the image first).
 TICK_TOKENS = frozenset(
     {"☒", "☑", "✓", "✔", "✗", "✘", "&", "®", "X", "x", "XI", "Xl", "Kl", "KI", "Ki", "B", "BJ"}

@@ -7,8 +7,9 @@
          ──► return_id -> failed checks   (from each result's unexpected_index_list)
 
 GX is imported only here, and only when checks run: `returns extract` never pays for
-it. With a `docs_dir` the context is a file context whose Data Docs (HTML validation
-history) are rebuilt after each run; without one it is ephemeral (tests, benchmarks).
+it. With a `docs_dir` the context is a file context and each validation runs through a
+checkpoint whose UpdateDataDocsAction renders that validation's page of the Data Docs
+(HTML validation history) and the index; without one it is ephemeral (tests, benchmarks).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from schemas import Collection
 from schemas.checks import CheckName
 
 SUITE_FILE = Path(__file__).with_name("suite.toml")
+RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["return_id"]}
+DOCS_INDEX_LIMIT = 500  # validations listed on the Data Docs index page (all are kept)
 
 
 @cache
@@ -133,6 +136,26 @@ class GxChecker:
         self.validation = self.context.validation_definitions.add(
             gx.ValidationDefinition(name=vd_name, data=batch, suite=suite))
         self.docs_dir = docs_dir
+        self.checkpoint: Any = None
+        if docs_dir is not None:
+            self.checkpoint = self._docs_checkpoint(gx, f"{collection.id}-checkpoint")
+
+    def _docs_checkpoint(self, gx: Any, name: str) -> Any:
+        """A checkpoint whose action renders this validation's Data Docs page and the
+        index: GX's own incremental build, so a run's cost does not grow with history."""
+        from great_expectations.checkpoint.actions import UpdateDataDocsAction
+
+        sites = self.context.variables.data_docs_sites or {}
+        for site in sites.values():  # the index lists the latest validations only
+            site.setdefault("site_index_builder", {"class_name": "DefaultSiteIndexBuilder"})
+            site["site_index_builder"]["validation_results_limit"] = DOCS_INDEX_LIMIT
+        self.context.variables.data_docs_sites = sites
+        self.context.variables.save()
+        with contextlib.suppress(Exception):
+            self.context.checkpoints.delete(name)
+        return self.context.checkpoints.add(gx.Checkpoint(
+            name=name, validation_definitions=[self.validation], result_format=RESULT_FORMAT,
+            actions=[UpdateDataDocsAction(name="data-docs")]))
 
     @staticmethod
     def _get_or_add(parent: Any, name: str, add: Any, getter: str = "get") -> Any:
@@ -154,10 +177,11 @@ class GxChecker:
             frame[col] = pd.to_numeric(frame[col])
         for col in ("sign_name", "position", "signature"):
             frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-        result = self.validation.run(
-            batch_parameters={"dataframe": frame},
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["return_id"]},
-        )
+        if self.checkpoint is not None:
+            run = self.checkpoint.run(batch_parameters={"dataframe": frame})
+            result = next(iter(run.run_results.values()))
+        else:
+            result = self.validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
         failed: dict[int, set[CheckName]] = {int(r["return_id"]): set() for r in rows}
         for res in result.results:
             _raise_if_broken(res)
@@ -167,8 +191,6 @@ class GxChecker:
             checks = [CheckName(c) for c in config.meta["checks"]]
             for hit in res.result.get("unexpected_index_list") or []:
                 failed[int(hit["return_id"])].update(checks)
-        if self.docs_dir is not None:
-            self.context.build_data_docs()
         return failed
 
     def docs_index(self) -> Path | None:

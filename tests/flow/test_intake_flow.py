@@ -10,6 +10,8 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
 from core.settings import Settings
 from flows.intake import intake_flow
+from pipeline.checking import CheckRun
+from pipeline.runtime import Runtime
 from tests.factories.emails import MessageBuilder
 from tests.factories.forms import return_docx
 from tests.intake_fixtures import DOCX, outbox_messages, report
@@ -46,3 +48,32 @@ def test_intake_flow_processes_the_mailbox_and_publishes_the_report(
     assert isinstance(table, str) and "fife" in table
 
     assert intake_flow(maildir_settings) == {"emails": 0, "acknowledged": 0, "checked": 0}
+
+
+def test_intake_flow_checks_by_the_cadence_not_by_claim_batch(
+        maildir_settings: Settings, deliver: Callable[[bytes], None], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Five emails in claim batches of 1 with a check batch of 2: three validations
+    (2, 2, then the run's last 1), each before the replies of what it checked."""
+    for i, council in enumerate(["Fife Council", "Angus Council", "Moray Council", "Falkirk Council",
+                                 "Highland Council"]):
+        deliver(MessageBuilder(sender=f"cswo@c{i}.council.example", message_id=f"<cad{i}@x>")
+                .attach(f"r{i}.docx", return_docx(council, ["Joint working."], "CSWO"), DOCX).build())
+    settings = maildir_settings.model_copy(update={"batch_size": 1, "check_batch_size": 2,
+                                                   "check_interval_s": 3600.0})
+    runs: list[int] = []
+    import flows.tasks as tasks
+
+    real = tasks.check_pending
+
+    def counting(rt: Runtime) -> CheckRun:  # a spy: the real checks run
+        found = real(rt)
+        runs.append(found.checked)
+        return found
+
+    monkeypatch.setattr(tasks, "check_pending", counting)
+    summary = intake_flow(settings)
+    assert runs == [2, 2, 1]
+    assert summary["checked"] == 5 and summary["acknowledged"] == 5
+    # every reply was written after its return's check: each says accepted or names a check
+    assert all("check" in m.get_content().lower() or "accepted" in m.get_content().lower()
+               for m in outbox_messages(settings))

@@ -8,6 +8,7 @@ each test shows what it feeds in. The sample scan s002 is checked as well.
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,10 @@ from core.errors import ConversionTimeout, UnreadableDocument
 from extractors.layout.types import Box, PageLayout, Rule
 from extractors.limits import Limits
 from extractors.ocr.image import binarise, estimate_skew
+from extractors.ocr.lexicon import english_words, is_known
 from extractors.ocr.reader import page_image, scanned_page_layouts
+from extractors.ocr.rereads import read_unread_regions, reread_unknown
+from extractors.ocr.words import OcrWord
 from tests.paths import SAMPLES
 
 pytestmark = pytest.mark.live
@@ -264,3 +268,57 @@ def test_a_page_number_past_the_end_is_an_unreadable_document() -> None:
 
     with pytest.raises(UnreadableDocument, match="page 3 is not in the PDF"):
         list(scanned_page_layouts(data, [3], Limits()))
+
+
+# --- second readings: words in no word list, print in regions the page layout skipped ---
+
+
+def printed(text: str, size: int = 22, shade: int = 255, seed: int = 3) -> tuple[Image.Image, Box]:
+    """`text` printed on a strip (grey when `shade` < 255) with scanner noise; its box."""
+    font = ImageFont.truetype(BOLD, size)
+    strip = Image.new("L", (600, 60), shade)
+    draw = ImageDraw.Draw(strip)
+    draw.text((20, 15), text, font=font, fill=0)
+    left, top, right, bottom = draw.textbbox((20, 15), text, font=font)
+    noisy = np.asarray(strip).astype(np.int16) + np.random.default_rng(seed).normal(0, 12, (60, 600)).astype(np.int16)
+    return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)), Box(left, top, right, bottom)
+
+
+def test_tesseract_word_list_knows_english_words_but_not_misreadings() -> None:
+    words = english_words()
+
+    assert words is not None and len(words) > 100_000
+    assert [is_known(w, words) for w in ("local", "(local).", "front-line", "SSSC", "R5.")] == [True] * 5
+    assert [is_known(w, words) for w in ("lacal", "littte", "Sociat", "tocourton")] == [False] * 4
+
+
+def _word_over(text: str, box: Box, conf: float = 85.0) -> OcrWord:
+    left, top = int(box.x0), int(box.top)
+    return OcrWord(text, conf, left, top, int(box.x1) - left, int(box.bottom) - top, (1, 1, 1))
+
+
+def test_word_in_no_word_list_is_read_again_and_mended_only_into_a_close_word() -> None:
+    image, box = printed("local")
+    name_image, name_box = printed("Kirkbrae")  # a place name in no word list
+    lexicon = english_words()
+
+    (mended,) = reread_unknown(image, [_word_over("lacal.", box)], 1, time.monotonic() + 60, lexicon)
+    (kept,) = reread_unknown(name_image, [_word_over("Kirkbrae", name_box)], 1, time.monotonic() + 60, lexicon)
+
+    assert (mended.text, kept.text) == ("local.", "Kirkbrae")
+
+
+def test_print_in_a_region_no_word_explains_is_read_and_handwriting_stays_a_picture() -> None:
+    label, label_box = printed("Strengths", shade=215)  # a grey header cell
+    page = Image.new("L", (600, 200), 255)
+    page.paste(label, (0, 0))
+    t = np.linspace(0, 4 * np.pi, 200)
+    ImageDraw.Draw(page).line(
+        [(float(80 + 30 * x), float(140 + 25 * np.sin(2.3 * x))) for x in t], fill=20, width=3)
+    scribble = Box(70.0, 110.0, 470.0, 170.0)
+    ink = binarise(np.asarray(page), 150)
+
+    words, pictures = read_unread_regions(page, ink, [], [label_box, scribble], 1, time.monotonic() + 60)
+
+    assert [w.text.strip(".-‘'") for w in words] == ["Strengths"]
+    assert pictures == [scribble]

@@ -28,7 +28,10 @@ from rapidfuzz import fuzz
 from extractors import ExtractContext, extract
 from extractors.document import Cell, Document, Paragraph, Table
 from extractors.interpret import interpret
+from schemas.canonical import BoxedSection
 from schemas.collection import load_collection
+from tests.factories.forms import FormFiller
+from tests.factories.pdf_forms import docx_to_pdf
 from tests.paths import SAMPLES
 
 FIELD_GROUPS = ("organisation", "contact", "services", "sign_off", "source")
@@ -164,3 +167,49 @@ def test_ocr_slips_in_labels_and_e_mail_are_read_back_only_from_a_scan(ocr: bool
     record = interpret(document, load_collection())
     assert (record.contact.email, record.sign_off.date) == (
         ("a.person@fife.example", dt.date(2006, 10, 20)) if ocr else (None, None))
+
+
+# --- a return typed with bullet lists and tick boxes, printed and scanned ----------------
+
+BULLETED_STRENGTHS = [
+    "Joint assessment with health visitors is now routine in all three localities (R1, R3).",
+    "Our family centres offer drop-in sessions and outreach to families (R2).",
+    "Residential units were all graded 'very good' at their last inspection.",
+]
+BULLETED_PRIORITIES = [
+    "Reduce waiting times for assessment, working with the NHS board (R3).",
+    "Recruit and retain more foster carers, particularly for teenagers (R4).",
+]
+
+
+@functools.cache
+def _bulleted_return_pdf() -> bytes:
+    filler = (
+        FormFiller()
+        .part_a("Fife Council", "☒ Local authority ☐ Voluntary sector ☐ Private sector",
+                "☒ Children and families ☐ Community care ☒ Criminal justice",
+                "Alex Person", "alex.person@fife.example", "01592 000000")
+        .strengths("children_families", BULLETED_STRENGTHS, style="List Bullet")
+        .priorities("children_families", BULLETED_PRIORITIES, style="List Bullet")
+        .strengths("criminal_justice", ["Community service orders start within a week (R4)."], style="List Bullet")
+        .sign("/s/ J. Smith", "J. Smith", "Chief Social Work Officer", "20/10/2006")
+    )
+    return docx_to_pdf({"bulleted": filler.bytes()})["bulleted"]
+
+
+@pytest.mark.parametrize(("dpi", "angle"), [(150, 1.1), (200, -0.7)])
+def test_scanned_bullet_lists_and_tick_boxes_keep_every_item_and_tick(tmp_path: Path, dpi: int, angle: float) -> None:
+    """Tesseract reads a bullet at these resolutions as "¢", "e" or not at all, and a
+    tick box as "&", "J" or a letter run into the option: the bullets are told from the
+    ink, so the items stay apart, and the boxes are read wherever they sit."""
+    source = tmp_path / "bulleted.pdf"
+    source.write_bytes(_bulleted_return_pdf())
+
+    got = extract(scan_pdf(source, dpi, angle), ExtractContext.build("bulleted.pdf"))
+
+    assert (got.organisation.type, got.services) == ("local_authority", ("children_families", "criminal_justice"))
+    section = got.sections["children_families"]
+    assert isinstance(section, BoxedSection)
+    for items, wanted in ((section.strengths, BULLETED_STRENGTHS), (section.priorities, BULLETED_PRIORITIES)):
+        assert len(items) == len(wanted)
+        assert all(fuzz.ratio(item.text, text) >= 95 for item, text in zip(items, wanted, strict=True))

@@ -8,6 +8,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from extractors.layout.types import Box, Rule
+from extractors.ocr.glyphs import is_bullet, mark_bullets, split_run_together, trimmed
 from extractors.ocr.image import (
     binarise,
     estimate_skew,
@@ -16,7 +17,8 @@ from extractors.ocr.image import (
     otsu_threshold,
     speck_mask,
 )
-from extractors.ocr.marks import box_glyph, drop_noise, fit_to_ink, stray_marks
+from extractors.ocr.marks import box_glyph, drop_flat_words, drop_noise, fit_to_ink, mark_tick_boxes, stray_marks
+from extractors.ocr.slips import drop_stray_stops, fix_citations, fix_slips, settle_quotes
 from extractors.ocr.words import (
     EMPTY,
     TICKED,
@@ -315,3 +317,183 @@ def test_misread_bullets_at_line_starts_are_restored() -> None:
              w("Our", 10, 4), w("©", 50, 4), w("Staff", 70, 4)]  # not the first word
     assert [x.text for x in restore_bullets(words)] == [
         "•", "Develop", "services", "•", "Reduce", "e", "waiting", "Our", "©", "Staff"]
+
+
+# --- glyph shapes: bullets, dashes, "A rapid" (extractors.ocr.glyphs) -------------------
+
+
+def glyph_ink(draw: str, size: int = 12) -> np.ndarray:
+    """One glyph-sized shape drawn on white: "disc", "ring", "bar"."""
+    image = Image.new("L", (size, size), 255)
+    pen = ImageDraw.Draw(image)
+    if draw == "disc":
+        pen.ellipse((1, 1, size - 2, size - 2), fill=0)
+    elif draw == "ring":
+        pen.ellipse((1, 1, size - 2, size - 2), outline=0, width=2)
+    else:
+        pen.rectangle((0, size // 2 - 1, size - 1, size // 2), fill=0)
+    return ink_of(image)
+
+
+def test_a_solid_blob_is_a_bullet_but_a_ring_or_a_bar_is_not() -> None:
+    assert is_bullet(trimmed(glyph_ink("disc")), typical=22.0)
+    assert not is_bullet(trimmed(glyph_ink("ring")), typical=22.0)  # "o", "e", "0" have holes
+    assert not is_bullet(trimmed(glyph_ink("bar")), typical=22.0)
+    assert not is_bullet(trimmed(glyph_ink("disc", size=20)), typical=22.0)  # letter-sized
+
+
+def line_words(texts: list[tuple[str, int, int]], top: int = 10, conf: float = 95.0) -> list[OcrWord]:
+    return [OcrWord(t, conf, left, top, width, 20, (1, 1, 1)) for t, left, width in texts]
+
+
+def test_misread_bullet_before_a_word_becomes_a_bullet_and_a_missed_one_is_added() -> None:
+    ink = np.zeros((80, 400), dtype=bool)
+    ink[15:25, 10:20] = True  # a bullet Tesseract read as "¢"
+    ink[10:30, 40:140] = True  # "Develop"
+    ink[55:65, 10:20] = True  # a bullet Tesseract did not read at all
+    ink[50:70, 40:140] = True  # "Reduce"
+    words = [
+        OcrWord("¢", 57.0, 10, 15, 10, 10, (1, 1, 1)),
+        OcrWord("Develop", 96.0, 40, 10, 100, 20, (1, 1, 1)),
+        OcrWord("Reduce", 96.0, 40, 50, 100, 20, (1, 1, 2)),
+    ]
+
+    marked = mark_bullets(words, ink)
+
+    assert sorted((w.text, w.left, w.top) for w in marked) == [
+        ("Develop", 40, 10), ("Reduce", 40, 50), ("•", 10, 15), ("•", 10, 55)]
+
+
+def test_a_short_word_of_letters_is_not_taken_for_a_bullet() -> None:
+    ink = np.zeros((40, 300), dtype=bool)
+    ink[18:30, 10:22] = glyph_ink("ring")  # "and": its "a" has a hole
+    ink[18:30, 24:40] = True
+    ink[10:30, 50:130] = True  # "health"
+    words = line_words([("and", 10, 30), ("health", 50, 80)])
+
+    assert [w.text for w in mark_bullets(words, ink)] == ["and", "health"]
+
+
+def test_a_dash_keeps_its_whole_stroke_and_a_dash_over_a_blob_goes() -> None:
+    ink = np.zeros((40, 300), dtype=bool)
+    ink[10:30, 10:60] = True  # "staff."
+    ink[19:21, 66:72] = True  # "-": Tesseract boxed only its 2 x 2 corner
+    ink[10:30, 80:110] = True  # "R7"
+    ink[12:28, 150:160] = True  # a tall smudge read as "-"
+    ink[10:30, 170:200] = True  # "R8"
+    words = [
+        *line_words([("staff.", 10, 50)]),
+        OcrWord("-", 81.0, 70, 19, 2, 2, (1, 1, 1)),
+        *line_words([("R7", 80, 30)]),
+        OcrWord("-", 70.0, 150, 12, 10, 16, (1, 1, 1)),
+        *line_words([("R8", 170, 30)]),
+    ]
+
+    marked = mark_bullets(words, ink)
+
+    assert [(w.text, w.left, w.width) for w in marked] == [
+        ("staff.", 10, 50), ("-", 66, 6), ("R7", 80, 30), ("R8", 170, 30)]
+
+
+def test_an_article_run_into_the_next_word_is_split_at_the_word_space() -> None:
+    ink = np.zeros((30, 400), dtype=bool)
+    ink[5:25, 10:22] = True  # "A"
+    for x in range(31, 110, 14):  # "rapid": letters 12 wide, 2 apart; a 9-pixel space after the "A"
+        ink[5:25, x : x + 12] = True
+    ink[5:25, 119:200] = True  # "response"
+    words = line_words([("Arapid", 10, 100), ("response", 119, 81)])
+    words.append(OcrWord("team", 95.0, 209, 10, 50, 20, (1, 1, 1)))
+    ink[5:25, 209:259] = True
+
+    split = split_run_together(words, ink)
+
+    assert [(w.text, w.left) for w in split] == [("A", 10), ("rapid", 31), ("response", 119), ("team", 209)]
+    assert [w.text for w in split_run_together([replace(words[0], text="Assessment")], ink)] == ["Assessment"]
+
+
+def test_letters_lower_than_any_letter_are_specks_in_a_row() -> None:
+    words = [*line_words([("Strengths", 10, 90), ("for", 110, 30)]), OcrWord("es", 80.0, 200, 15, 20, 4, (1, 1, 1))]
+
+    assert [w.text for w in drop_flat_words(words)] == ["Strengths", "for"]
+
+
+# --- slips the words around them give away (extractors.ocr.slips) ------------------------
+
+
+def texts(words: list[OcrWord]) -> list[str]:
+    return [w.text for w in words]
+
+
+def test_curly_quotes_are_made_straight_when_the_page_types_straight_ones() -> None:
+    page = line_words([("people's", 10, 80), ("‘very", 100, 50), ("good’", 160, 50), ("carer's", 220, 70)])
+    assert texts(settle_quotes(page)) == ["people's", "'very", "good'", "carer's"]
+
+    curly = line_words([("people’s", 10, 80), ("'very", 100, 50), ("carer’s", 220, 70)])
+    assert texts(settle_quotes(curly)) == ["people’s", "'very", "carer’s"]
+
+
+def test_citation_digits_read_as_letters_are_put_back() -> None:
+    words = line_words([("(R4,", 10, 40), ("RS).", 60, 40), ("(Rees", 110, 50), ("6,", 170, 20),
+                        ("10)", 200, 30), ("Recs", 240, 40), ("1,", 290, 20), ("2,5", 320, 30)])
+
+    assert texts(fix_citations(words)) == ["(R4,", "R5).", "(Recs", "6,", "10)", "Recs", "1,", "2,", "5"]
+    assert texts(fix_citations(line_words([("Rees", 10, 40), ("House", 60, 50)]))) == ["Rees", "House"]
+
+
+def test_a_full_stop_before_a_word_in_lower_case_is_dust() -> None:
+    same_line = line_words([("take", 10, 40), ("this.", 56, 40), ("forward", 102, 70), ("etc.", 180, 40),
+                            ("and", 226, 30)])
+    assert texts(drop_stray_stops(same_line)) == ["take", "this", "forward", "etc.", "and"]
+
+    wrapped = [*line_words([("home.", 10, 50), ("Relates.", 66, 70)]),
+               OcrWord("to", 95.0, 10, 36, 20, 20, (1, 1, 2)), OcrWord("R5.", 95.0, 36, 36, 30, 20, (1, 1, 2))]
+    assert texts(drop_stray_stops(wrapped)) == ["home.", "Relates", "to", "R5."]
+
+    # The next item's "o" bullet, or a word a column away, is no sentence going on.
+    bullet = [*line_words([("staff", 10, 50), ("time.", 66, 50)]), OcrWord("o", 60.0, 10, 36, 10, 10, (1, 1, 2)),
+              OcrWord("National", 95.0, 30, 36, 80, 20, (1, 1, 2))]
+    assert texts(drop_stray_stops(bullet)) == ["staff", "time.", "o", "National"]
+    columns = line_words([("earlier.", 10, 70), ("return", 400, 60)])
+    assert texts(drop_stray_stops(columns)) == ["earlier.", "return"]
+
+
+def test_lone_junk_tokens_go_and_junk_stuck_to_a_word_is_cut_off() -> None:
+    words = line_words([("Cares?", 10, 60), ("_", 76, 8), ("Scotland", 90, 80), ("individual}", 180, 90),
+                        ("|", 280, 4), ("plans", 290, 50)])
+
+    assert texts(fix_slips(words)) == ["Cares?", "Scotland", "individual", "plans"]
+
+
+def test_words_run_together_split_where_the_ink_shows_spaces_and_the_pieces_are_words() -> None:
+    ink = np.zeros((30, 400), dtype=bool)
+    # "to" (2 letters), space, "court" (5), space, "on" (2): letters 10 wide, 2 apart; spaces 9.
+    x = 10
+    for letters in (2, 5, 2):
+        for _ in range(letters):
+            ink[5:25, x : x + 10] = True
+            x += 12
+        x += 7
+    ink[5:25, 141:189] = True  # "time", a space after "on"
+    ink[5:25, 198:234] = True  # "and", a space after "time"
+    words = line_words([("tocourton", 10, x - 17), ("time", 141, 48), ("and", 198, 36)])
+    lexicon = frozenset({"to", "court", "on", "time"})
+
+    assert texts(split_run_together(words, ink, lexicon)) == ["to", "court", "on", "time", "and"]
+    assert [w.left for w in split_run_together(words, ink, lexicon)][:3] == [10, 41, 108]
+    assert texts(split_run_together(words, ink, frozenset({"time"}))) == ["tocourton", "time", "and"]  # not words
+    assert texts(split_run_together(words, ink)) == ["tocourton", "time", "and"]  # no word list: articles only
+
+
+def test_tick_box_read_into_the_option_word_is_split_off_it() -> None:
+    ink = np.zeros((40, 400), dtype=bool)
+    ink[10:30, 10:110] = True  # "families"
+    ink[10:30, 130:150] = square(ticked=True, size=16)  # the box (x 132-147), glued to the word
+    ink[10:30, 156:250] = True  # "Community"
+    words = [
+        OcrWord("families", 95.0, 10, 10, 100, 20, (1, 1, 1)),
+        OcrWord("[Community", 82.0, 134, 10, 116, 20, (1, 1, 1)),  # its box starts inside the tick box
+    ]
+
+    marked = mark_tick_boxes(words, ink, 150)
+
+    assert [(w.text, w.left) for w in marked] == [("families", 10), (TICKED, 132), ("Community", 149)]
