@@ -22,8 +22,10 @@ from typing import Annotated
 import typer
 
 from cli.boundary import ReturnsTyper, fail, safe_filename
+from cli.chasing import register_chasing_commands
 from cli.collection import register_collection_commands
 from cli.common import settings_from_options
+from cli.reports import register_report_commands
 from core.errors import DocumentError, ReturnsError
 from core.paths import DEMO_DIR
 
@@ -203,6 +205,8 @@ def schema(
 
 
 register_collection_commands(app)
+register_chasing_commands(app)
+register_report_commands(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -33,12 +33,9 @@ if TYPE_CHECKING:
 
 DatabaseOpt = Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL.")]
 HomeOpt = Annotated[Path | None, typer.Option(help="Working folder for the embedded defaults.")]
-STATUS_WORDS = {"missing": "no return received", "accepted": "accepted", "incomplete": "incomplete",
-                "unsigned": "not signed off", "wrong_signatory": "signed by the wrong person",
-                "bad_date": "sign-off date wrong", "bad_reference": "recommendation numbers wrong"}
 
 
-def _runtime(settings: Settings) -> Runtime:
+def open_runtime(settings: Settings) -> Runtime:
     """The warehouse of these settings, refusing a mistyped SQLite path (never a new, empty one)."""
     from pipeline.runtime import prepare, runtime
 
@@ -63,7 +60,7 @@ def status(
     home: HomeOpt = None,
 ) -> None:
     """Where every expected organisation stands at the end of a day: status, problems, late."""
-    from pipeline.checking import statuses, today
+    from pipeline.checking import check_pending, statuses, today
 
     if format not in FORMATS:
         fail(f"status: --format must be one of {', '.join(FORMATS)}")
@@ -74,8 +71,9 @@ def status(
         fail(f"status: --as-of {as_of!r} is not a date (YYYY-MM-DD)")
         return
     try:
-        rt = _runtime(settings)
+        rt = open_runtime(settings)
         day = day or today(rt)
+        check_pending(rt)  # a return recorded but not yet checked must not pass for accepted
         found = statuses(rt, day)
     except ReturnsError as err:
         fail(f"status: {err}")
@@ -95,6 +93,7 @@ def status(
 
 
 def _row(s: OrgStatus, collection: Collection) -> dict[str, Any]:
+    from pipeline.board import STATUS_WORDS
     from pipeline.status import local_day
 
     received = local_day(s.current.received_at, collection).isoformat() if s.current else None
@@ -102,6 +101,7 @@ def _row(s: OrgStatus, collection: Collection) -> dict[str, Any]:
         "org_id": s.org_id, "organisation": s.name, "type": s.org_type.replace("_", " "),
         "status": STATUS_WORDS.get(s.status, s.status), "problems": ", ".join(s.problems),
         "what is wrong": " ".join(s.reasons), "late": s.late, "escalated": s.escalated,
+        "chases": s.chases, "last chase": s.last_chase.isoformat() if s.last_chase else None,
         "return": s.current.return_id if s.current else None,
         "version": s.current.version if s.current else None, "received": received,
         "accepted by": f"{s.override.by}: {s.override.reason}" if s.override else None,
@@ -109,8 +109,7 @@ def _row(s: OrgStatus, collection: Collection) -> dict[str, Any]:
 
 
 def _print_board(rt: Runtime, found: list[OrgStatus], rows: list[dict[str, Any]], day: dt.date) -> None:
-    from warehouse.db import session_scope
-    from warehouse.reports import submissions_report
+    from pipeline.board import STATUS_WORDS, waiting_for_a_person
 
     console = Console(width=160)
     counts = Counter(s.status for s in found)
@@ -121,11 +120,10 @@ def _print_board(rt: Runtime, found: list[OrgStatus], rows: list[dict[str, Any]]
     summary = [{"status": STATUS_WORDS.get(k, k), "organisations": v} for k, v in counts.most_common()]
     summary += [{"status": "late", "organisations": late}, {"status": "escalated", "organisations": escalated}]
     write_rows(summary, "table", title="Counts")
-    board = [{k: r[k] for k in ("organisation", "status", "what is wrong", "late", "escalated", "return",
-                                "version", "received")} for r in rows]
+    board = [{k: r[k] for k in ("organisation", "status", "what is wrong", "late", "escalated", "last chase",
+                                "return", "version", "received")} for r in rows]
     write_rows(board, "table", title="Organisations")
-    with session_scope(rt.engine) as session:
-        waiting = [r for r in submissions_report(session) if r["status"] == "unmatched"]
+    waiting = waiting_for_a_person(rt)
     if waiting:
         queue = [{"submission": r["submission_id"], "from": r.get("sender") or "", "reason": r["reason"] or "",
                   "to do": f"returns assign {r['submission_id']} ORG --by NAME"} for r in waiting]
@@ -147,7 +145,8 @@ def accept(
 
     settings = settings_from_options(database_url=database, home=home)
     try:
-        sys.stdout.write(accept_return(_runtime(settings), return_id, by=by, reason=reason, withdraw=withdraw) + "\n")
+        rt = open_runtime(settings)
+        sys.stdout.write(accept_return(rt, return_id, by=by, reason=reason, withdraw=withdraw) + "\n")
     except ReturnsError as err:
         fail(f"accept: {err}")
 
@@ -162,7 +161,7 @@ def recheck(
 
     settings = settings_from_options(database_url=database, home=home, collection=collection)
     try:
-        run = check_pending(_runtime(settings), force=True)
+        run = check_pending(open_runtime(settings), force=True)
     except ReturnsError as err:
         fail(f"recheck: {err}")
         return

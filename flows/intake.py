@@ -9,7 +9,8 @@
       check returns          the section 5 checks: one GX validation
       acknowledge senders    one reply per submission, never two, never to strangers
       move processed mail    only now is the mailbox touched; then the ledger is final
-    intake report            a table artifact in the Prefect dashboard
+    intake report            artifacts in the Prefect dashboard: this run, and the
+                             status board (every organisation, the unmatched queue)
 
 A poison email is its own outcome ("failed": tried again next run; "error":
 quarantined with its reason), never the run's failure: the run ends Completed and
@@ -18,13 +19,22 @@ counts them. Only an outside system down for everyone fails it (see flows.tasks)
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import Any
 
 from prefect import flow, get_run_logger
 
 from core.settings import Settings
-from flows.report import publish_checks_link, publish_intake_report
+from flows.report import (
+    Progress,
+    finish_run,
+    publish_checks_link,
+    publish_insights,
+    publish_intake_report,
+    publish_status_board,
+    run_name,
+)
 from flows.tasks import (
     acknowledge_all,
     check_returns,
@@ -32,12 +42,13 @@ from flows.tasks import (
     process_batch,
     receive_waiting,
     settle_all,
+    status_board,
 )
 from pipeline.cadence import Cadence
 from schemas.intake import Outcome
 
 
-@flow(name="intake", log_prints=False)
+@flow(name="intake", flow_run_name=lambda: run_name("intake"), log_prints=False)
 def intake_flow(settings: Settings | None = None, limit: int | None = None) -> dict[str, Any]:
     """Process everything waiting in the submissions mailbox once."""
     settings = settings or Settings()
@@ -49,6 +60,7 @@ def intake_flow(settings: Settings | None = None, limit: int | None = None) -> d
     if not refs:
         checked += check_returns(settings)  # returns a person assigned since the last run
     cadence: Cadence[Outcome] = Cadence(settings.check_batch_size, settings.check_interval_s)
+    progress = Progress(len(refs), f"{len(refs)} emails to process", threshold=settings.batch_size)
     for start in range(0, len(refs), settings.batch_size):
         cadence.add(process_batch(settings, refs[start : start + settings.batch_size]))
         if cadence.due(last=start + settings.batch_size >= len(refs)):
@@ -57,12 +69,20 @@ def intake_flow(settings: Settings | None = None, limit: int | None = None) -> d
             acked += acknowledge_all(settings, recorded)
             settle_all(settings, recorded)
             outcomes += recorded
+        progress.update(start + settings.batch_size)
     summary = summarise(outcomes, acked)
     summary["checked"] = checked
     publish_intake_report(outcomes, summary)
     publish_checks_link(settings)
+    board = status_board(settings)
+    waiting = publish_status_board(settings, board)
+    if checked:
+        publish_insights(settings)  # what the returns say, when something new was checked
     logger.info("intake: %s", ", ".join(f"{k} {v}" for k, v in summary.items()))
-    return summary
+    needs = {"unmatched submissions": waiting, "quarantined emails": summary.get("error", 0),
+             "escalated organisations": sum(s.escalated for s in board)}
+    name = f"intake {dt.date.today():%d %b}: {len(outcomes)} emails, {checked} returns checked"
+    return finish_run(name, needs, summary)  # type: ignore[no-any-return]  # the caller gets `summary`
 
 
 def summarise(outcomes: list[Outcome], acked: int) -> dict[str, Any]:

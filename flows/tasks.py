@@ -13,6 +13,7 @@ retry redoes only what is not yet done, since every step is idempotent.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -23,14 +24,22 @@ from prefect.cache_policies import NO_CACHE
 from core.errors import TransientError, is_transient
 from core.settings import Settings
 from pipeline.acknowledge import acknowledge
-from pipeline.checking import check_pending
+from pipeline.chasing import Sent, send_due
+from pipeline.checking import check_pending, refresh_status_board
 from pipeline.failures import record_isolated
 from pipeline.receive import receive
 from pipeline.runtime import open_mailbox, open_outbox, prepare, runtime
 from pipeline.settle import settle
+from pipeline.status import OrgStatus
 from schemas.intake import MessageRef, Outcome
 
 log = logging.getLogger(__name__)
+
+
+def sent_row(s: Sent) -> dict[str, Any]:
+    n = s.notice
+    return {"organisation": n.organisation, "org_id": n.org_id, "event": n.event.value, "date": n.date.isoformat(),
+            "to": n.to, "problems": ", ".join(n.problems), "outcome": s.outcome, "message_id": n.message_id}
 
 
 def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -106,3 +115,18 @@ def settle_all(settings: Settings, outcomes: Sequence[Outcome]) -> None:
                 raise  # the mailbox or the warehouse is down: retry the task
             except Exception:  # one email that cannot be moved never keeps the others in place
                 log.exception("email %s/%s could not be moved", outcome.ref.folder, outcome.ref.uid)
+
+
+@task(name="send reminders and chases", **RETRIES)
+def send_chases(settings: Settings, day: dt.date) -> list[dict[str, Any]]:
+    """The events dated `day`: each organisation written to at most once (see
+    pipeline.chasing); what happened to each, as plain rows."""
+    rt = runtime(settings)
+    outbox = open_outbox(settings)
+    return [sent_row(s) for s in send_due(rt, outbox, day)]
+
+
+@task(name="status board", **RETRIES)
+def status_board(settings: Settings, day: dt.date | None = None) -> list[OrgStatus]:
+    """Every organisation's status today (or `day`), stored for the board."""
+    return refresh_status_board(runtime(settings), day)

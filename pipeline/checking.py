@@ -26,8 +26,9 @@ from schemas import Return
 from schemas.checks import CheckName, Severity, problems_of
 from schemas.checks import CheckResult as Result
 from schemas.checks import Outcome as CheckOutcome
-from schemas.vocab import AuditAction
+from schemas.vocab import AuditAction, OutboxStatus
 from warehouse.audit import record_audit
+from warehouse.chases import chase_rows
 from warehouse.columns import utcnow
 from warehouse.db import session_scope
 from warehouse.facts import (
@@ -90,10 +91,19 @@ def _facts(rt: Runtime) -> tuple[list[ReturnFact], list[OverrideFact]]:
     return facts, over
 
 
+def chase_facts(rt: Runtime) -> list[ChaseFact]:
+    """Reminders and chases sent or being sent (a failed send is not a chase had)."""
+    with session_scope(rt.engine) as session:
+        return [ChaseFact(r.org_id, r.event, r.date) for r in chase_rows(session, rt.collection.id)
+                if r.status != OutboxStatus.FAILED]
+
+
 def statuses(rt: Runtime, as_of: dt.date, chases: list[ChaseFact] | None = None) -> list[OrgStatus]:
-    """Every register organisation's status at the end of `as_of` (Europe/London)."""
+    """Every register organisation's status at the end of `as_of` (Europe/London);
+    escalation from the chases recorded (or `chases`)."""
     facts, over = _facts(rt)
-    return status_as_of(rt.matcher.entries.values(), facts, over, chases or [], as_of, rt.collection)
+    found = chase_facts(rt) if chases is None else chases
+    return status_as_of(rt.matcher.entries.values(), facts, over, found, as_of, rt.collection)
 
 
 def today(rt: Runtime) -> dt.date:

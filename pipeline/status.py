@@ -26,8 +26,6 @@ from schemas import Collection
 from schemas.checks import Problem
 from schemas.register import RegisterEntry
 
-ESCALATE_AFTER = 3  # chases (not reminders) with no accepted return
-
 
 @dataclass(frozen=True)
 class ReturnFact:
@@ -137,7 +135,7 @@ def status_as_of(register: Iterable[RegisterEntry], returns: Iterable[ReturnFact
             org_id=entry.org_id, name=entry.name, org_type=entry.type.value, status=status,
             problems=tuple(p.value for p in problems),
             reasons=() if fact is None or accepted_by_person else fact.reasons,
-            late=late, escalated=len(days) >= ESCALATE_AFTER and not accepted,
+            late=late, escalated=len(days) >= collection.chasing.escalate_after and not accepted,
             current=fact, override=override if accepted_by_person else None,
             chases=len(days), last_chase=days[-1] if days else None,
         ))

@@ -69,6 +69,29 @@ class SignOffRule(_Conf):
     description: str
 
 
+class ChaseEvent(_Conf):
+    """A dated chasing event (RETURN-FORM.md section 9): who is written to on `date`.
+
+    `reminder`: organisations whose status at the start of the day is `missing`;
+    `chase`: those whose status at the start of the day is not `accepted`.
+    """
+
+    kind: Literal["reminder", "chase"]
+    date: dt.date
+
+
+class Chasing(_Conf):
+    events: tuple[ChaseEvent, ...] = ()
+    closing: dt.date | None = Field(None, description="Nobody is chased after this date.")
+    escalate_after: int = Field(3, ge=1, description="Chases (not reminders) before a person telephones.")
+
+    def due_on(self, day: dt.date) -> tuple[ChaseEvent, ...]:
+        """The events dated `day` (none after the closing date)."""
+        if self.closing is not None and day > self.closing:
+            return ()
+        return tuple(e for e in self.events if e.date == day)
+
+
 class Collection(_Conf):
     id: str
     title: str
@@ -88,6 +111,7 @@ class Collection(_Conf):
     acroform_fields: dict[str, str] = Field(
         description="Fillable-form field name -> target (label name or SECTION.box)."
     )
+    chasing: Chasing = Chasing()
 
     @property
     def recommendation_numbers(self) -> frozenset[int]:

@@ -48,6 +48,13 @@ class OutboxKind(StrEnum):
     CHASE = "chase"  # a reminder to an organisation whose return is missing or defective
 
 
+class ChaseKind(StrEnum):
+    """The chasing events of RETURN-FORM.md section 9 (`chases.event`)."""
+
+    REMINDER = "reminder"  # before the deadline, to organisations with no return
+    CHASE = "chase"  # after it, to every organisation not accepted
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"  # claimed: about to be sent (a crash here leaves it visible, unsent)
     SENT = "sent"

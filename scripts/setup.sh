@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng libreoffice-writer-nogui ghostscript poppler-utils
-              dovecot-imapd qpdf)
+              dovecot-imapd qpdf chromium)
 if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   APT_PACKAGES+=(postgresql)
 fi

@@ -24,6 +24,7 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = dict(os.environ, PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false",
                PREFECT_UI_ENABLED="true", PREFECT_LOGGING_LEVEL="WARNING")
     env.pop("PREFECT_API_URL", None)
+    env["PREFECT_UI_API_URL"] = f"http://127.0.0.1:{port}/api"  # the UI's own calls (default: port 4200)
     prefect = str(Path(sys.executable).with_name("prefect"))
     log = (home / "server.log").open("wb")
     proc = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],

@@ -24,7 +24,7 @@ from schemas import Return
 from schemas.intake import MailKey
 from schemas.vocab import MailStatus, OutboxStatus, ReturnOutcome, SubmissionStatus
 from warehouse.audit import audit_entries
-from warehouse.db import make_engine, session_scope, upgrade
+from warehouse.db import head_revision, make_engine, session_scope, upgrade
 from warehouse.ledger import record_mail, set_mail_status
 from warehouse.models import Base, Organisation, OutboxMessage, ReturnVersion, Submission
 from warehouse.organisations import RegisterLoad, load_register
@@ -35,8 +35,8 @@ from warehouse.versions import add_return_version, assign_submission
 
 UTC = dt.UTC
 T0 = dt.datetime(2006, 10, 20, 9, 0, tzinfo=UTC)
-TABLES = ["audit_log", "check_results", "documents", "item_recommendations", "items", "mail_ledger", "org_status",
-          "organisations", "outbox", "overrides", "returns", "submissions"]
+TABLES = ["audit_log", "chases", "check_results", "documents", "item_recommendations", "items", "mail_ledger",
+          "org_status", "organisations", "outbox", "overrides", "returns", "submissions"]
 T0_ISO = "2006-10-20T09:00:00+00:00"
 
 
@@ -72,7 +72,7 @@ class WarehouseBehaviours:
         assert sorted(inspect(engine).get_table_names()) == ["alembic_version", *TABLES]
         with engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert ctx.get_current_revision() == "0003"
+            assert ctx.get_current_revision() == head_revision()
             assert compare_metadata(ctx, Base.metadata) == []
 
     def test_upgrade_twice_is_a_no_op(self, url: str, engine: Engine) -> None:
@@ -375,6 +375,7 @@ class WarehouseBehaviours:
         assert before == {
             "submission_id": sub2,
             "message_id": "<unknown@x.example>",
+            "sender": None,
             "org_id": None,
             "status": "unmatched",
             "reason": None,
@@ -389,6 +390,7 @@ class WarehouseBehaviours:
             {
                 "submission_id": sub_id,
                 "message_id": "<who@x.example>",
+                "sender": None,
                 "org_id": None,
                 "status": "received",
                 "reason": None,
@@ -400,6 +402,7 @@ class WarehouseBehaviours:
             {
                 "submission_id": sub2,
                 "message_id": "<unknown@x.example>",
+                "sender": None,
                 "org_id": "fife",
                 "status": "extracted",
                 "reason": None,
@@ -506,6 +509,7 @@ class WarehouseBehaviours:
             {
                 "submission_id": ids[0],
                 "message_id": "<m1@example.org>",
+                "sender": None,
                 "org_id": None,
                 "status": "received",
                 "reason": None,
@@ -517,6 +521,7 @@ class WarehouseBehaviours:
             {
                 "submission_id": ids[1],
                 "message_id": "<m2@example.org>",
+                "sender": None,
                 "org_id": None,
                 "status": "received",
                 "reason": None,

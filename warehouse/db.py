@@ -156,6 +156,15 @@ def alembic_config(url: str | URL | None = None) -> Config:
     return cfg
 
 
+def head_revision() -> str:
+    """The latest migration's revision id (what `upgrade` brings a warehouse to)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
 def upgrade(
     url: str | URL | Engine, revision: str = "head", *, blob_root: str | PathLike[str] | None = None
 ) -> None:

@@ -81,6 +81,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from schemas.checks import CheckName, Outcome, Severity
 from schemas.vocab import (
+    ChaseKind,
     DocumentRole,
     MailStatus,
     OrgType,
@@ -329,6 +330,36 @@ class Override(Base):
     by: Mapped[str] = mapped_column(String(255))
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ChaseRow(_Timestamps, Base):
+    """One reminder or chase to one organisation (RETURN-FORM.md section 9).
+
+    Never two for one event: UNIQUE(collection, org_id, event, date). Claimed `pending`
+    before the email is sent, `sent` after; the Message-ID is derived from the key,
+    so a resend after a crash in that window carries the same Message-ID.
+    """
+
+    __tablename__ = "chases"
+    __table_args__ = (
+        UniqueConstraint("collection", "org_id", "event", "date"),
+        CheckConstraint(sql_in("event", ChaseKind), name="event"),
+        CheckConstraint(sql_in("status", OutboxStatus), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collection: Mapped[str] = mapped_column(String(64))
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.org_id"))
+    event: Mapped[str] = mapped_column(String(16))
+    date: Mapped[dt.date] = mapped_column(Date)
+    problems: Mapped[str] = mapped_column(Text)  # comma-separated; "missing" when nothing was received
+    reasons: Mapped[str | None] = mapped_column(Text)  # the problems in words, one per line
+    to_address: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[dt.datetime | None]
 
 
 class OrgStatusRow(Base):

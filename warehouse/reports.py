@@ -40,6 +40,7 @@ def submissions_report(session: Session) -> list[dict[str, Any]]:
         {
             "submission_id": s.id,
             "message_id": s.message_id,
+            "sender": s.sender,
             "org_id": s.org_id,
             "status": s.status,
             "reason": s.reason,

@@ -37,7 +37,8 @@ def test_a_return_is_stored_extracted_recorded_acknowledged_and_moved(
     outcomes = run_plain(maildir_settings)
     assert [(o.kind, o.status) for o in outcomes] == [("new", "extracted")]
     assert report(maildir_settings) == [{
-        "submission_id": 1, "message_id": "<r1@fife>", "org_id": "fife", "status": "extracted",
+        "submission_id": 1, "message_id": "<r1@fife>", "sender": "cswo@fife.council.example", "org_id": "fife",
+        "status": "extracted",
         "reason": "fife-return.docx: return of fife (version 1)", "received_at": "2006-10-20T09:16:00+00:00",
         "repeat_of": None, "assigned_by": None,
         "returns": [{"version": 1, "current": True, "org_id": "fife"}],
