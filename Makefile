@@ -12,7 +12,7 @@ demo: setup
 	@scripts/demo.sh
 
 stop:
-	@if [ -f var/prefect-server.pid ]; then kill -INT $$(cat var/prefect-server.pid) 2>/dev/null || true; rm -f var/prefect-server.pid; echo "stopped"; fi
+	@scripts/stop.sh
 
 test: setup
 	$(VENV)/pytest -q

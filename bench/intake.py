@@ -117,12 +117,14 @@ def main() -> None:
         plain = time.perf_counter() - t0
         assert len(outcomes) == args.n and all(o.status == "extracted" for o in outcomes), "plain run failed"
 
+        from flows.config import using
         from flows.intake import intake_flow
 
         flow_settings = Settings(home=work / "flow")
         deliver(flow_settings.home / "mail" / "submissions", emails)
         t0 = time.perf_counter()
-        summary = intake_flow(flow_settings)
+        with using(flow_settings):
+            summary = intake_flow()
         flow = time.perf_counter() - t0
         assert summary.get("status extracted") == args.n, summary
 
@@ -131,7 +133,8 @@ def main() -> None:
         plain_checks = Settings(home=work / "flow-plain-checks", check_engine="plain")
         deliver(plain_checks.home / "mail" / "submissions", emails)
         t0 = time.perf_counter()
-        summary = intake_flow(plain_checks)
+        with using(plain_checks):
+            summary = intake_flow()
         flow_plain = time.perf_counter() - t0
         assert summary.get("status extracted") == args.n, summary
 

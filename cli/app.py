@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from pathlib import Path
@@ -21,10 +22,11 @@ from typing import Annotated
 
 import typer
 
+from cli.backup import register_backup_commands
 from cli.boundary import ReturnsTyper, fail, safe_filename
 from cli.chasing import register_chasing_commands
 from cli.collection import register_collection_commands
-from cli.common import settings_from_options
+from cli.common import connect_dashboard, settings_from_options
 from cli.reports import register_report_commands
 from core.errors import DocumentError, ReturnsError
 from core.paths import DEMO_DIR
@@ -96,13 +98,16 @@ def intake(
     idle_timeout: Annotated[float, typer.Option(help="Seconds to wait for new mail between runs.")] = 300.0,
 ) -> None:
     """Process the submissions mailbox: once, or watching it (IMAP IDLE) until stopped."""
+    from flows.config import using
     from flows.intake import intake_flow
     from pipeline.runtime import open_mailbox
 
     settings = _settings(mailbox_url=mailbox, database_url=database, outbox_url=outbox, home=home)
+    connect_dashboard(settings.home)
     try:
         while True:
-            summary = intake_flow(settings)
+            with using(settings):
+                summary = intake_flow()
             sys.stdout.write(" ".join(f"{k}={v}" for k, v in summary.items()) + "\n")
             sys.stdout.flush()
             if once:
@@ -118,11 +123,43 @@ def intake(
 @app.command()
 def serve(
     interval: Annotated[int, typer.Option(help="Seconds between scheduled intake runs.")] = 300,
+    home: Annotated[Path | None, typer.Option(help="Working folder for the embedded defaults.")] = None,
 ) -> None:
-    """Serve the intake flow as a scheduled Prefect deployment on this host (Ctrl-C stops)."""
-    from flows.intake import intake_flow
+    """Serve every deployment on this host (intake, chase, status board, recheck) on their
+    schedules, run from the dashboard too (Ctrl-C stops). Configuration: RETURNS_*."""
+    if home is not None:  # the runs start in child processes: they read RETURNS_* like any worker
+        os.environ["RETURNS_HOME"] = str(home.resolve())
+    connect_dashboard(_settings(home=home).home)  # before Prefect is imported
+    from prefect import serve as prefect_serve
 
-    intake_flow.serve(name="intake", interval=interval, tags=["returns", "intake"])
+    from flows.deployments import deployments
+
+    prefect_serve(*deployments(interval))
+
+
+@app.command()
+def alerts(
+    to: Annotated[str | None, typer.Option(help="Operator's address (default RETURNS_ALERT_TO).")] = None,
+    quiet_hours: Annotated[float | None, typer.Option(help="Alert when no intake completed for this long.")] = None,
+    outbox: Annotated[str | None, typer.Option(help="smtp://HOST:PORT (default RETURNS_OUTBOX_URL).")] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="Delete the alerts instead.")] = False,
+    home: Annotated[Path | None, typer.Option(help="Working folder for the embedded defaults.")] = None,
+) -> None:
+    """Install the Prefect automations that email the operator: a run failed, a run left
+    work for a person, no intake completed lately (replaces earlier ones)."""
+    settings = _settings(alert_to=to, alert_quiet_hours=quiet_hours, outbox_url=outbox, home=home)
+    connect_dashboard(settings.home)
+    from flows.alerts import install_alerts, remove_alerts
+
+    try:
+        if remove:
+            sys.stdout.write(f"alerts: {remove_alerts()} automation(s) removed\n")
+            return
+        done = install_alerts(settings)
+    except ReturnsError as err:
+        _fail(f"alerts: {err}")
+        return
+    sys.stdout.write(f"alerts: to {settings.alert_to} through block {done.block}: {', '.join(done.automations)}\n")
 
 
 @app.command()
@@ -170,13 +207,16 @@ def demo(
     """Seed a local Maildir with the bundled returns, run the intake, print the result."""
     from cli.demo import seed_maildir
     from cli.views import print_submissions
+    from flows.config import using
     from flows.intake import intake_flow
     from mail.urls import maildir_path
 
     settings = _settings(home=home)
+    connect_dashboard(settings.home)
     added = seed_maildir(maildir_path(settings.mailbox_url))
     sys.stdout.write(f"demo: {added} emails delivered to {settings.mailbox_url}\n")
-    intake_flow(settings)
+    with using(settings):
+        intake_flow()
     print_submissions(settings, "table")
     sys.stdout.write(f"acknowledgements: {settings.outbox_url}\nwarehouse: {settings.database_url}\n")
 
@@ -206,6 +246,7 @@ def schema(
 
 register_collection_commands(app)
 register_chasing_commands(app)
+register_backup_commands(app)
 register_report_commands(app)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,7 +21,7 @@ import typer
 
 from cli.boundary import fail
 from cli.collection import DatabaseOpt, HomeOpt, open_runtime
-from cli.common import settings_from_options
+from cli.common import connect_dashboard, settings_from_options
 from cli.export import FORMATS, write_rows
 from core.errors import ReturnsError
 
@@ -60,9 +60,12 @@ def chase(
         if dry_run:
             _print_dry_run(rt, day)
             return
+        connect_dashboard(settings.home)
         from flows.chase import chase_flow
+        from flows.config import using
 
-        summary = chase_flow(settings, as_of=day)
+        with using(settings):
+            summary = chase_flow(as_of=day)
     except ReturnsError as err:
         fail(f"chase: {err}")
         return

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import urllib.request
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli.boundary import fail, log_to_home
@@ -24,3 +27,23 @@ def settings_from_options(log: bool = True, **overrides: object) -> Settings:
     if log:
         log_to_home(settings.home)
     return settings
+
+
+DASHBOARD_FILE = "prefect-api-url"  # written by `make demo` beside the warehouse
+
+
+def connect_dashboard(home: Path) -> str | None:
+    """Report flow runs to the dashboard `make demo` started for this home (its API URL is
+    in HOME/prefect-api-url), unless PREFECT_API_URL says otherwise or it is not up: then
+    Prefect's own default (a temporary local server) applies. Must run before Prefect is
+    imported: Prefect reads its settings once."""
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    try:
+        url = (home / DASHBOARD_FILE).read_text(encoding="utf-8").strip()
+        with urllib.request.urlopen(f"{url}/health", timeout=1.0):
+            pass
+    except (OSError, ValueError):
+        return None
+    os.environ["PREFECT_API_URL"] = url
+    return url

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # The intake checks (one validation) and then answers and moves what it has recorded
     # once this many emails wait, or the oldest has waited this long, or the run ends.
     check_batch_size: int = Field(300, ge=1)
+    # Alerts (flows.alerts): who is emailed, and how long without a completed intake is "quiet".
+    alert_to: str = ""
+    alert_quiet_hours: float = Field(24.0, gt=0)
     check_interval_s: float = Field(60.0, ge=0)
 
     @model_validator(mode="after")

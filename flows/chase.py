@@ -16,7 +16,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from core.settings import Settings
+from flows.config import active_settings
 from flows.report import finish_run, publish_chase_report, publish_status_board
 from flows.tasks import prepare_warehouse, send_chases, status_board
 from pipeline.checking import today
@@ -31,9 +31,10 @@ def _run_name() -> str:
 
 
 @flow(name="chase", flow_run_name=_run_name, log_prints=False)
-def chase_flow(settings: Settings | None = None, as_of: dt.date | None = None) -> dict[str, Any]:
-    """Send the reminders and chases dated `as_of` (default today, Europe/London)."""
-    settings = settings or Settings()
+def chase_flow(as_of: dt.date | None = None) -> dict[str, Any]:
+    """Send the reminders and chases dated `as_of` (default today, Europe/London).
+    Configuration from the environment, or `flows.config.using` (never a parameter)."""
+    settings = active_settings()
     logger = get_run_logger()
     prepare_warehouse(settings)
     day = as_of or today(runtime(settings))

@@ -25,7 +25,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from core.settings import Settings
+from flows.config import active_settings
 from flows.report import (
     Progress,
     finish_run,
@@ -49,9 +49,10 @@ from schemas.intake import Outcome
 
 
 @flow(name="intake", flow_run_name=lambda: run_name("intake"), log_prints=False)
-def intake_flow(settings: Settings | None = None, limit: int | None = None) -> dict[str, Any]:
-    """Process everything waiting in the submissions mailbox once."""
-    settings = settings or Settings()
+def intake_flow(limit: int | None = None) -> dict[str, Any]:
+    """Process everything waiting in the submissions mailbox once (at most `limit` emails).
+    Configuration from the environment, or `flows.config.using` (never a parameter)."""
+    settings = active_settings()
     logger = get_run_logger()
     prepare_warehouse(settings)
     refs = receive_waiting(settings, limit)

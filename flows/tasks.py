@@ -18,7 +18,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from core.errors import TransientError, is_transient
@@ -34,6 +34,16 @@ from pipeline.status import OrgStatus
 from schemas.intake import MessageRef, Outcome
 
 log = logging.getLogger(__name__)
+
+
+def outcome_line(o: Outcome) -> str:
+    """What one email became and why, for the run's log (no sender address: the
+    submission number finds it for those who may see it)."""
+    where = f"email {o.ref.folder}/{o.ref.uid}"
+    sub = f"submission {o.submission_id}" if o.submission_id is not None else "no submission"
+    orgs = ", ".join(sorted({d.org_id for d in o.documents if d.org_id}))
+    return f"{where}: {o.kind} -> {sub} {o.status}" + (f" ({orgs})" if orgs else "") + (
+        f": {o.reason}" if o.reason else "")
 
 
 def sent_row(s: Sent) -> dict[str, Any]:
@@ -79,7 +89,13 @@ def process_batch(settings: Settings, refs: Sequence[MessageRef]) -> list[Outcom
     """Each email recorded on its own: a failed or poison email becomes its outcome
     (failed: tried again next run; error: quarantined), never the batch's failure."""
     rt = runtime(settings)
-    return [record_isolated(rt, ref) for ref in refs]
+    logger = get_run_logger()
+    outcomes = []
+    for ref in refs:
+        outcome = record_isolated(rt, ref)
+        logger.info("%s", outcome_line(outcome))
+        outcomes.append(outcome)
+    return outcomes
 
 
 @task(name="check returns", **RETRIES)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from core.settings import Settings
+from flows.config import using
 from flows.intake import intake_flow
 from tests.factories import poison
 from tests.factories.emails import MessageBuilder
@@ -38,7 +39,8 @@ def test_the_flow_run_completes_when_emails_are_quarantined_and_no_sibling_is_le
     deliver(MessageBuilder(sender="cswo.office@angus.council.example", message_id="<good@angus>")
             .attach("angus.docx", return_docx("Angus Council", ["Strength."], "CSWO"), DOCX).build())
 
-    state = intake_flow(maildir_settings, return_state=True)
+    with using(maildir_settings):
+        state = intake_flow(return_state=True)
     assert state.is_completed()
     assert state.result() == {"emails": 3, "error": 1, "new": 2, "status extracted": 1, "status quarantined": 1,
                               "acknowledged": 2, "checked": 1}

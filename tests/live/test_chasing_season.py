@@ -83,12 +83,14 @@ def _chases(smtp: SmtpCapture) -> list[tuple[str, str]]:
 def _season(settings: Settings) -> None:
     """Each day: that day's mail through the intake, then the chase flow for the day."""
     from flows.chase import chase_flow
+    from flows.config import using
 
     for day in SEASON:
         for _, raw in MAIL.get(day, []):
             _deliver(settings, raw)
         run_plain(settings)
-        chase_flow(settings, as_of=day)
+        with using(settings):
+            chase_flow(as_of=day)
 
 
 def test_a_season_of_chasing_writes_to_exactly_who_is_due_once_each(
