@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from cli.boundary import fail
 from cli.common import settings_from_options
@@ -109,6 +108,8 @@ def _row(s: OrgStatus, collection: Collection) -> dict[str, Any]:
 
 
 def _print_board(rt: Runtime, found: list[OrgStatus], rows: list[dict[str, Any]], day: dt.date) -> None:
+    from rich.console import Console
+
     from pipeline.board import STATUS_WORDS, waiting_for_a_person
 
     console = Console(width=160)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +38,8 @@ def connect_dashboard(home: Path) -> str | None:
     imported: Prefect reads its settings once."""
     if os.environ.get("PREFECT_API_URL"):
         return os.environ["PREFECT_API_URL"]
+    import urllib.request
+
     try:
         url = (home / DASHBOARD_FILE).read_text(encoding="utf-8").strip()
         with urllib.request.urlopen(f"{url}/health", timeout=1.0):

@@ -16,9 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 FORMATS = ("table", "json", "csv", "xlsx")
 
 
@@ -70,6 +67,9 @@ def write_rows(rows: Sequence[dict[str, Any]], fmt: str, *, title: str, out: Pat
         sheet.freeze_panes = "A2"
         book.save(target)
         return target
+    from rich.console import Console  # only a terminal table needs rich
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False)
     for col in columns:
         table.add_column(col, overflow="fold")

@@ -27,6 +27,7 @@ from pipeline.acknowledge import acknowledge
 from pipeline.chasing import Sent, send_due
 from pipeline.checking import check_pending, refresh_status_board
 from pipeline.failures import record_isolated
+from pipeline.fanout import prefetch
 from pipeline.receive import receive
 from pipeline.runtime import open_mailbox, open_outbox, prepare, runtime
 from pipeline.settle import settle
@@ -90,9 +91,10 @@ def process_batch(settings: Settings, refs: Sequence[MessageRef]) -> list[Outcom
     (failed: tried again next run; error: quarantined), never the batch's failure."""
     rt = runtime(settings)
     logger = get_run_logger()
+    extracted = prefetch(rt, refs)  # in parallel with more than one parse worker
     outcomes = []
     for ref in refs:
-        outcome = record_isolated(rt, ref)
+        outcome = record_isolated(rt, ref, extracted)
         logger.info("%s", outcome_line(outcome))
         outcomes.append(outcome)
     return outcomes

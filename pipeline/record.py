@@ -23,9 +23,9 @@ from functools import partial
 from sqlalchemy.orm import Session
 
 from core.errors import DocumentError, NotAReturn, TerminalError, UnsupportedDocument
-from extractors import ExtractContext
 from mail.mime import Attachment, ParsedMessage
 from pipeline.claims import holder_is_dead
+from pipeline.fanout import Extracted, document_key, extract_document
 from pipeline.runtime import Runtime
 from pipeline.verdict import repeat_reason, reuse_note, verdict
 from schemas import Return
@@ -58,8 +58,9 @@ class WorkerDied(TerminalError):
     """Earlier attempts on this email never finished: the worker died each time."""
 
 
-def record(rt: Runtime, ref: MessageRef) -> Outcome:
-    """Turn one stored email into a submission with its documents and returns."""
+def record(rt: Runtime, ref: MessageRef, extracted: Extracted | None = None) -> Outcome:
+    """Turn one stored email into a submission with its documents and returns.
+    `extracted`: its documents already extracted by `pipeline.fanout.prefetch`."""
     early = _claim(rt, ref)
     if early is not None:
         return early
@@ -93,7 +94,7 @@ def record(rt: Runtime, ref: MessageRef) -> Outcome:
             for a, sha in stored
         ]
 
-    results = [_extract(rt, a) for a, _ in stored]  # no transaction held while extracting
+    results = [_extracted(rt, a, extracted or {}) for a, _ in stored]  # no transaction held meanwhile
 
     with session_scope(rt.engine) as session:
         done = [_record(rt, session, sub_id, doc_id, sha, a, result, parsed, received_at)
@@ -156,12 +157,10 @@ def _parse(rt: Runtime, raw: bytes) -> ParsedMessage:
     return rt.sandbox.parse_message(raw, rt.mime_limits)
 
 
-def _extract(rt: Runtime, attachment: Attachment) -> Return | DocumentError:
-    try:
-        ctx = ExtractContext(rt.collection, rt.limits, attachment.filename or attachment.safe_name)
-        return rt.sandbox.extract(attachment.data, ctx)  # bounded time and memory
-    except DocumentError as err:
-        return err
+def _extracted(rt: Runtime, attachment: Attachment, ready: Extracted) -> Return | DocumentError:
+    """The document's result from the batch's fan-out, else extracted now (sandboxed)."""
+    found = ready.get(document_key(attachment))
+    return found if found is not None else extract_document(rt, attachment)
 
 
 def _fingerprint_of(rt: Runtime, raw_sha256: str) -> str | None:

@@ -4,7 +4,8 @@
 #     Ghostscript + poppler (PDF tools), Dovecot (the live IMAP tests), Chromium (UI checks),
 #     PostgreSQL (the tests start a private cluster with its initdb/pg_ctl; installed only
 #     when no PostgreSQL binaries are there: any installed major version will do)
-#   - a virtualenv in .venv with the project and its dev tools
+#   - a virtualenv in .venv: exactly the versions (and hashes) of requirements.lock, then
+#     the project itself (editable, no dependencies of its own)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,11 +30,12 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   "$PY" -m venv .venv
 fi
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+stamp=.venv/.installed-$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
-  echo "setup: installing Python packages (about a minute the first time)"
+  echo "setup: installing Python packages from requirements.lock (about a minute the first time)"
   .venv/bin/pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  .venv/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+  .venv/bin/pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
+  .venv/bin/pip install -q --disable-pip-version-check --no-deps -e .
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
