@@ -26,7 +26,7 @@ from cli.backup import register_backup_commands
 from cli.boundary import ReturnsTyper, fail, safe_filename
 from cli.chasing import register_chasing_commands
 from cli.collection import register_collection_commands
-from cli.common import connect_dashboard, settings_from_options
+from cli.common import connect_dashboard, reports_to_a_dashboard, settings_from_options
 from cli.reports import register_report_commands
 from core.errors import DocumentError, ReturnsError
 from core.paths import DEMO_DIR
@@ -98,16 +98,19 @@ def intake(
     idle_timeout: Annotated[float, typer.Option(help="Seconds to wait for new mail between runs.")] = 300.0,
 ) -> None:
     """Process the submissions mailbox: once, or watching it (IMAP IDLE) until stopped."""
+    settings = _settings(mailbox_url=mailbox, database_url=database, outbox_url=outbox, home=home)
+    under_prefect = reports_to_a_dashboard(settings.home)  # before Prefect is imported
     from flows.config import using
-    from flows.intake import intake_flow
+    from flows.intake import intake_flow, run_intake
     from pipeline.runtime import open_mailbox
 
-    settings = _settings(mailbox_url=mailbox, database_url=database, outbox_url=outbox, home=home)
-    connect_dashboard(settings.home)
     try:
         while True:
-            with using(settings):
-                summary = intake_flow()
+            if under_prefect:
+                with using(settings):
+                    summary = intake_flow()
+            else:  # no server to report to: the same steps, without a temporary one
+                summary = run_intake(settings)[2]
             sys.stdout.write(" ".join(f"{k}={v}" for k, v in summary.items()) + "\n")
             sys.stdout.flush()
             if once:
@@ -205,18 +208,21 @@ def demo(
     home: Annotated[Path | None, typer.Option(help="Working folder (default ./var).")] = None,
 ) -> None:
     """Seed a local Maildir with the bundled returns, run the intake, print the result."""
+    settings = _settings(home=home)
+    under_prefect = reports_to_a_dashboard(settings.home)  # before Prefect is imported
     from cli.demo import seed_maildir
     from cli.views import print_submissions
     from flows.config import using
-    from flows.intake import intake_flow
+    from flows.intake import intake_flow, run_intake
     from mail.urls import maildir_path
 
-    settings = _settings(home=home)
-    connect_dashboard(settings.home)
     added = seed_maildir(maildir_path(settings.mailbox_url))
     sys.stdout.write(f"demo: {added} emails delivered to {settings.mailbox_url}\n")
-    with using(settings):
-        intake_flow()
+    if under_prefect:
+        with using(settings):
+            intake_flow()
+    else:
+        run_intake(settings)
     print_submissions(settings, "table")
     sys.stdout.write(f"acknowledgements: {settings.outbox_url}\nwarehouse: {settings.database_url}\n")
 

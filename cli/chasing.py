@@ -21,7 +21,7 @@ import typer
 
 from cli.boundary import fail
 from cli.collection import DatabaseOpt, HomeOpt, open_runtime
-from cli.common import connect_dashboard, settings_from_options
+from cli.common import reports_to_a_dashboard, settings_from_options
 from cli.export import FORMATS, write_rows
 from core.errors import ReturnsError
 
@@ -60,12 +60,15 @@ def chase(
         if dry_run:
             _print_dry_run(rt, day)
             return
-        connect_dashboard(settings.home)
-        from flows.chase import chase_flow
+        under_prefect = reports_to_a_dashboard(settings.home)
+        from flows.chase import chase_flow, run_chase
         from flows.config import using
 
-        with using(settings):
-            summary = chase_flow(as_of=day)
+        if under_prefect:
+            with using(settings):
+                summary = chase_flow(as_of=day)
+        else:  # no server to report to: the same steps, without a temporary one
+            summary = run_chase(settings, day)[2]
     except ReturnsError as err:
         fail(f"chase: {err}")
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,3 +49,31 @@ def connect_dashboard(home: Path) -> str | None:
         return None
     os.environ["PREFECT_API_URL"] = url
     return url
+
+
+def reports_to_a_dashboard(home: Path) -> bool:
+    """Is there a Prefect server for this command's flow runs to report to? (the
+    environment's PREFECT_API_URL, the dashboard `make demo` started for this home, or
+    the active Prefect profile's API URL). Without one, commands run the flows' steps
+    plainly (flows.mode.PLAIN) instead of starting a temporary server per run (~10 s,
+    and the run is lost when it stops)."""
+    if connect_dashboard(home):
+        return True
+    if "prefect" in sys.modules:  # already configured in this process (a test harness)
+        from prefect.settings import get_current_settings
+
+        return bool(get_current_settings().api.url)
+    return _profile_api_url() is not None
+
+
+def _profile_api_url() -> str | None:
+    import tomllib
+
+    folder = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    try:
+        data = tomllib.loads((folder / "profiles.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    name = os.environ.get("PREFECT_PROFILE") or data.get("active") or "ephemeral"
+    url = data.get("profiles", {}).get(name, {}).get("PREFECT_API_URL")
+    return str(url) if url else None

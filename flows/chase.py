@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import flow
 
+from core.settings import Settings
 from flows.config import active_settings
+from flows.mode import PLAIN, PREFECT, Mode
 from flows.report import finish_run, publish_chase_report, publish_status_board
 from flows.tasks import prepare_warehouse, send_chases, status_board
 from pipeline.checking import today
@@ -34,14 +36,23 @@ def _run_name() -> str:
 def chase_flow(as_of: dt.date | None = None) -> dict[str, Any]:
     """Send the reminders and chases dated `as_of` (default today, Europe/London).
     Configuration from the environment, or `flows.config.using` (never a parameter)."""
-    settings = active_settings()
-    logger = get_run_logger()
-    prepare_warehouse(settings)
+    name, needs, data = run_chase(active_settings(), as_of, PREFECT)
+    return finish_run(name, needs, data)  # type: ignore[no-any-return]  # the caller gets the data
+
+
+def run_chase(settings: Settings, as_of: dt.date | None = None, mode: Mode = PLAIN
+              ) -> tuple[str, dict[str, int], dict[str, Any]]:
+    """The chase's body: (run name, what needs a person, summary with each email's outcome)."""
+    step = mode.step
+    logger = mode.logger()
+    step(prepare_warehouse)(settings)
     day = as_of or today(runtime(settings))
-    rows = send_chases(settings, day)
-    board = status_board(settings, day)
-    publish_chase_report(day, rows)
-    waiting = publish_status_board(settings, board, day)
+    rows = step(send_chases)(settings, day)
+    board = step(status_board)(settings, day)
+    waiting = 0
+    if mode.prefect:
+        publish_chase_report(day, rows)
+        waiting = publish_status_board(settings, board, day)
     outcomes = [r["outcome"] for r in rows]
     summary: dict[str, Any] = {"date": day.isoformat(), "due": len(rows), "sent": outcomes.count("sent"),
                                "already sent": outcomes.count("already sent"),
@@ -53,5 +64,4 @@ def chase_flow(as_of: dt.date | None = None) -> dict[str, Any]:
                     row["outcome"])
     needs = {"escalated organisations to telephone": summary["escalated"],
              "chases that failed": summary["failed"], "unmatched submissions": waiting}
-    name = f"chase {day:%d %b %Y}: {summary['sent']} sent"
-    return finish_run(name, needs, {**summary, "results": rows})  # type: ignore[no-any-return]  # the caller gets the data
+    return f"chase {day:%d %b %Y}: {summary['sent']} sent", needs, {**summary, "results": rows}

@@ -23,9 +23,11 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import flow
 
+from core.settings import Settings
 from flows.config import active_settings
+from flows.mode import PLAIN, PREFECT, Mode
 from flows.report import (
     Progress,
     finish_run,
@@ -52,38 +54,47 @@ from schemas.intake import Outcome
 def intake_flow(limit: int | None = None) -> dict[str, Any]:
     """Process everything waiting in the submissions mailbox once (at most `limit` emails).
     Configuration from the environment, or `flows.config.using` (never a parameter)."""
-    settings = active_settings()
-    logger = get_run_logger()
-    prepare_warehouse(settings)
-    refs = receive_waiting(settings, limit)
+    name, needs, summary = run_intake(active_settings(), limit, PREFECT)
+    return finish_run(name, needs, summary)  # type: ignore[no-any-return]  # the caller gets `summary`
+
+
+def run_intake(settings: Settings, limit: int | None = None, mode: Mode = PLAIN
+               ) -> tuple[str, dict[str, int], dict[str, Any]]:
+    """The intake's body (see the module docstring): (run name, what needs a person, summary)."""
+    step = mode.step
+    step(prepare_warehouse)(settings)
+    refs = step(receive_waiting)(settings, limit)
     outcomes: list[Outcome] = []
     acked = checked = 0
     if not refs:
-        checked += check_returns(settings)  # returns a person assigned since the last run
+        checked += step(check_returns)(settings)  # returns a person assigned since the last run
     cadence: Cadence[Outcome] = Cadence(settings.check_batch_size, settings.check_interval_s)
-    progress = Progress(len(refs), f"{len(refs)} emails to process", threshold=settings.batch_size)
+    progress = Progress(len(refs), f"{len(refs)} emails to process",
+                        threshold=settings.batch_size if mode.prefect else len(refs))
     for start in range(0, len(refs), settings.batch_size):
-        cadence.add(process_batch(settings, refs[start : start + settings.batch_size]))
+        cadence.add(step(process_batch)(settings, refs[start : start + settings.batch_size]))
         if cadence.due(last=start + settings.batch_size >= len(refs)):
             recorded = cadence.take()
-            checked += check_returns(settings)  # one validation, before the replies
-            acked += acknowledge_all(settings, recorded)
-            settle_all(settings, recorded)
+            checked += step(check_returns)(settings)  # one validation, before the replies
+            acked += step(acknowledge_all)(settings, recorded)
+            step(settle_all)(settings, recorded)
             outcomes += recorded
         progress.update(start + settings.batch_size)
     summary = summarise(outcomes, acked)
     summary["checked"] = checked
-    publish_intake_report(outcomes, summary)
-    publish_checks_link(settings)
-    board = status_board(settings)
-    waiting = publish_status_board(settings, board)
-    if checked:
-        publish_insights(settings)  # what the returns say, when something new was checked
-    logger.info("intake: %s", ", ".join(f"{k} {v}" for k, v in summary.items()))
+    board = step(status_board)(settings)
+    waiting = 0
+    if mode.prefect:
+        publish_intake_report(outcomes, summary)
+        publish_checks_link(settings)
+        waiting = publish_status_board(settings, board)
+        if checked:
+            publish_insights(settings)  # what the returns say, when something new was checked
+    mode.logger().info("intake: %s", ", ".join(f"{k} {v}" for k, v in summary.items()))
     needs = {"unmatched submissions": waiting, "quarantined emails": summary.get("error", 0),
              "escalated organisations": sum(s.escalated for s in board)}
     name = f"intake {dt.date.today():%d %b}: {len(outcomes)} emails, {checked} returns checked"
-    return finish_run(name, needs, summary)  # type: ignore[no-any-return]  # the caller gets `summary`
+    return name, needs, summary
 
 
 def summarise(outcomes: list[Outcome], acked: int) -> dict[str, Any]:

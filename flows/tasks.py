@@ -18,11 +18,12 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from prefect import get_run_logger, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from core.errors import TransientError, is_transient
 from core.settings import Settings
+from flows.mode import run_logger
 from pipeline.acknowledge import acknowledge
 from pipeline.chasing import Sent, send_due
 from pipeline.checking import check_pending, refresh_status_board
@@ -90,7 +91,7 @@ def process_batch(settings: Settings, refs: Sequence[MessageRef]) -> list[Outcom
     """Each email recorded on its own: a failed or poison email becomes its outcome
     (failed: tried again next run; error: quarantined), never the batch's failure."""
     rt = runtime(settings)
-    logger = get_run_logger()
+    logger = run_logger()
     extracted = prefetch(rt, refs)  # in parallel with more than one parse worker
     outcomes = []
     for ref in refs:
