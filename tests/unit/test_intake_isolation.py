@@ -163,14 +163,14 @@ def test_an_unexpected_error_quarantines_that_email_at_once_with_the_traceback_i
         caplog: pytest.LogCaptureFixture) -> None:
     import pipeline.record
 
-    real = pipeline.record._extract
+    real = pipeline.record.extract_document
 
     def buggy(rt: Runtime, attachment: Any) -> Any:  # a bug that only this file triggers
         if attachment.filename == "boom.docx":
             raise KeyError("sections")
         return real(rt, attachment)
 
-    monkeypatch.setattr(pipeline.record, "_extract", buggy)
+    monkeypatch.setattr(pipeline.record, "extract_document", buggy)
     deliver(MessageBuilder(sender="cswo.office@fife.council.example", message_id="<boom@fife>")
             .attach("boom.docx", return_docx("Fife Council", ["Strength."], "CSWO"), DOCX).build())
     deliver(good("moray"))
