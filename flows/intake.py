@@ -12,7 +12,9 @@
     intake report            artifacts in the Prefect dashboard: this run, and the
                              status board (every organisation, the unmatched queue)
 
-A poison email is its own outcome ("failed": tried again next run; "error":
+The body is `run_intake`: the flow runs it under Prefect (tasks, artifacts, the run's
+name and state message); a command with no Prefect server to report to runs it plainly
+(flows.mode). A poison email is its own outcome ("failed": tried again next run; "error":
 quarantined with its reason), never the run's failure: the run ends Completed and
 counts them. Only an outside system down for everyone fails it (see flows.tasks).
 """
