@@ -29,7 +29,7 @@ from email.utils import format_datetime
 from core.errors import MessageRejected
 from mail.outbox import Outbox
 from pipeline.acknowledge import replyable
-from pipeline.checking import chase_facts, check_pending, statuses
+from pipeline.checking import check_pending, statuses
 from pipeline.runtime import Runtime
 from pipeline.status import OrgStatus, local_day
 from schemas.vocab import AuditAction, ChaseKind, OutboxStatus
@@ -78,7 +78,7 @@ def due(rt: Runtime, day: dt.date) -> list[Notice]:
     if not events:
         return []
     check_pending(rt)  # a recorded but unchecked return must not pass for accepted
-    start = statuses(rt, day - dt.timedelta(days=1), chase_facts(rt))
+    start = statuses(rt, day - dt.timedelta(days=1))  # escalation from the chases recorded
     out: list[Notice] = []
     for event in events:
         kind = ChaseKind(event.kind)

@@ -8,7 +8,6 @@ import json
 import mailbox
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from tests.factories.emails import MessageBuilder
 from tests.factories.forms import return_docx
 from tests.intake_fixtures import DOCX, report, settings_for, with_received
 from tests.mail_fixtures import SmtpCapture, free_port
+from tests.prefect_fixtures import stop_process_group
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
@@ -39,16 +39,6 @@ def _post(api: str, path: str, body: dict[str, Any]) -> Any:
                                  headers={"Content-Type": "application/json"}, method="POST")
     with urllib.request.urlopen(req, timeout=30) as resp:
         return json.loads(resp.read())
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 @pytest.fixture
@@ -80,7 +70,7 @@ def prefect_on_postgres(postgres_server: str, tmp_path: Path) -> Iterator[tuple[
         client_env = {k: v for k, v in env.items() if k != "PREFECT_API_DATABASE_CONNECTION_URL"}
         yield api, {**client_env, "PREFECT_API_URL": api}
     finally:
-        _stop(server)
+        stop_process_group(server)
         log.close()
         with psycopg.connect(postgres_server, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -135,7 +125,7 @@ def test_two_workers_on_a_process_pool_share_one_mailbox_with_nothing_done_twice
         assert len(hosts) == 2
     finally:
         for w in workers:
-            _stop(w)
+            stop_process_group(w)
 
     # Every email recorded once, every submission answered once; per organisation four
     # versions, the one received last current (version numbers follow recording order,
