@@ -89,6 +89,11 @@ class MessageRejected(TerminalError):
     """The mail server permanently refused this message (5xx): bad recipient or sender."""
 
 
+class DeliveryUncertain(TerminalError):
+    """The mail server was handed the message but the connection failed before it said
+    it had taken it: it may have been delivered. Never sent again automatically."""
+
+
 class NotFound(TerminalError):
     """Something named by a person or a step is not there."""
 

@@ -28,7 +28,7 @@ from pipeline.acknowledge import acknowledge
 from pipeline.chasing import Sent, send_due
 from pipeline.checking import check_pending, refresh_status_board
 from pipeline.failures import record_isolated
-from pipeline.fanout import prefetch
+from pipeline.fanout import ReadAhead
 from pipeline.receive import receive
 from pipeline.runtime import open_mailbox, open_outbox, prepare, runtime
 from pipeline.settle import settle
@@ -92,12 +92,12 @@ def process_batch(settings: Settings, refs: Sequence[MessageRef]) -> list[Outcom
     (failed: tried again next run; error: quarantined), never the batch's failure."""
     rt = runtime(settings)
     logger = run_logger()
-    extracted = prefetch(rt, refs)  # in parallel with more than one parse worker
     outcomes = []
-    for ref in refs:
-        outcome = record_isolated(rt, ref, extracted)
-        logger.info("%s", outcome_line(outcome))
-        outcomes.append(outcome)
+    with ReadAhead(rt, refs) as ahead:  # the next emails read while this one is recorded
+        for ref in refs:
+            outcome = record_isolated(rt, ref, ahead.get(ref))
+            logger.info("%s", outcome_line(outcome))
+            outcomes.append(outcome)
     return outcomes
 
 

@@ -19,9 +19,9 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
-from core.errors import ConfigurationError, MessageRejected, OutboxUnavailable
+from core.errors import ConfigurationError, DeliveryUncertain, MessageRejected, OutboxUnavailable
 from mail.maildir import open_maildir
 from mail.urls import is_loopback, is_maildir_url, maildir_path, parse_server_url
 
@@ -86,6 +86,7 @@ class SmtpOutbox:
         subject = message.get("Subject", "")
         if not any(message.get_all(h) for h in ("To", "Cc", "Bcc")):
             raise MessageRejected(f"{self.outbox_id}: cannot send {subject!r}: no recipients")
+        smtp: _Marked | None = None
         try:
             with self._connect() as smtp:
                 if self.user is not None and self._password is not None:
@@ -106,6 +107,11 @@ class SmtpOutbox:
                 f"{self.outbox_id}: the server's TLS certificate was refused: {err}"
             ) from err
         except (OSError, smtplib.SMTPException) as err:
+            if smtp is not None and smtp.handed_over:
+                raise DeliveryUncertain(
+                    f"{self.outbox_id}: {subject!r} was handed over but the server did not confirm it ({err}): "
+                    "it may have been delivered"
+                ) from err
             raise OutboxUnavailable(f"{self.outbox_id}: sending {subject!r}: {err}") from err
         except ValueError as err:  # smtplib: no usable sender in the headers
             raise MessageRejected(f"{self.outbox_id}: cannot send {subject!r}: {err}") from err
@@ -113,12 +119,10 @@ class SmtpOutbox:
             log.warning("%s: %r refused for %s", self.outbox_id, subject, sorted(refused))
         log.info("%s: sent %r to %s", self.outbox_id, subject, message.get("To", ""))
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _Marked:
         if self.security == "ssl":
-            return smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
-            )
-        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            return _MarkedSSL(self.host, self.port, timeout=self.timeout, context=ssl.create_default_context())
+        smtp = _Marked(self.host, self.port, timeout=self.timeout)
         if self.security == "starttls":
             try:
                 smtp.starttls(context=ssl.create_default_context())
@@ -132,6 +136,22 @@ class SmtpOutbox:
         if all(500 <= code < 600 for code in codes):  # no codes: no recipient was usable
             return MessageRejected(text)
         return OutboxUnavailable(text)
+
+
+class _Marked(smtplib.SMTP):
+    """smtplib.SMTP that notes when the message's text starts going to the server: a
+    failure before that means it was not sent (safe to try again later); after it and
+    before the server's reply, it may have been delivered (DeliveryUncertain)."""
+
+    handed_over = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self.handed_over = True
+        return super().data(msg)
+
+
+class _MarkedSSL(_Marked, smtplib.SMTP_SSL):
+    pass
 
 
 class MaildirOutbox:

@@ -9,11 +9,22 @@ Who is answered (RETURN-FORM.md section 7; RFC 3834):
                                                                         kept and listed
 
 The outbox row is claimed first (UNIQUE submission, kind), committed, then the mail is
-sent and the row marked sent. A rerun finds the row sent and does nothing; a crash
-between claim and send leaves a visible `pending` row that the next run sends (the
-reply's Message-ID is derived from the submission, so a receiving system can spot a
-repeat in that one window). A reply the mail server refuses for good (5xx), or an
-address that cannot be written in a header, marks the row `failed` with the reason.
+sent and the row marked sent: at most once, never twice.
+
+    sent ──────────────────────────────────────────────► `sent`
+    refused for good (5xx), or an address that cannot
+      be written in a header ──────────────────────────► `failed`, with the reason
+    server down, refusing for now (4xx), connection
+      lost before the message was handed over ─────────► claim released: the task is
+                                                         retried, the next run sends it
+    connection lost after the message was handed over
+      and before the server confirmed it ──────────────► stays `pending`, with the reason:
+                                                         it may have arrived; a person
+                                                         decides (never re-sent by itself)
+    this process killed between claim and send ────────► stays `pending` (unconfirmed)
+
+A later run finds a pending row and leaves it alone. The reply's Message-ID is derived
+from the email it answers, so a reply a person re-sends is recognisably the same one.
 """
 
 from __future__ import annotations
@@ -21,9 +32,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 
-from core.errors import MessageRejected
+from core.errors import DeliveryUncertain, MessageRejected, TransientError
 from mail.mime.headers import decode_words
 from mail.outbox import Outbox
 from pipeline.runtime import Runtime
@@ -35,7 +46,7 @@ from warehouse.audit import record_audit
 from warehouse.db import session_scope
 from warehouse.facts import submission_check_results
 from warehouse.models import CheckResultRow
-from warehouse.outbox import outbox_status, record_ack, set_outbox_status
+from warehouse.outbox import record_ack, release_ack, set_outbox_status
 
 _ROLE_WORDS = {
     DocumentRole.COVERING_LETTER: "a covering letter, kept with your submission",
@@ -92,7 +103,7 @@ def compose(rt: Runtime, outcome: Outcome, to: str) -> EmailMessage:
     msg["To"] = to
     msg["Subject"] = "Received: " + (subject or rt.collection.title)
     msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
-    msg["Message-ID"] = make_msgid(idstring=f"ack-{outcome.submission_id}", domain="returns.invalid")
+    msg["Message-ID"] = message_id(rt, outcome)
     if outcome.message_id:
         msg["In-Reply-To"] = outcome.message_id
         msg["References"] = outcome.message_id
@@ -177,20 +188,30 @@ def acknowledge(rt: Runtime, outbox: Outbox, outcome: Outcome) -> bool:
         return False
     msg = compose(rt, outcome, to)
     with session_scope(rt.engine) as session:
-        claimed = record_ack(session, sub_id, to_address=to, subject=str(msg["Subject"]), status=OutboxStatus.PENDING)
-        if not claimed and outbox_status(session, sub_id) != OutboxStatus.PENDING:
-            return False
+        if not record_ack(session, sub_id, to_address=to, subject=str(msg["Subject"]), status=OutboxStatus.PENDING):
+            return False  # sent, failed, or pending: being sent now, or unconfirmed
     try:
         outbox.send(msg)
-    except MessageRejected as err:
+    except (MessageRejected, DeliveryUncertain) as err:
         with session_scope(rt.engine) as session:
-            set_outbox_status(session, sub_id, OutboxStatus.FAILED, error=str(err))
+            status = OutboxStatus.FAILED if isinstance(err, MessageRejected) else OutboxStatus.PENDING
+            set_outbox_status(session, sub_id, status, error=str(err))
         return False
+    except TransientError:  # certainly not handed over (server down, 4xx): free the claim
+        with session_scope(rt.engine) as session:
+            release_ack(session, sub_id)
+        raise
     with session_scope(rt.engine) as session:
         set_outbox_status(session, sub_id, OutboxStatus.SENT)
         record_audit(session, actor="intake", action=AuditAction.ACKNOWLEDGED, submission_id=sub_id, to_value=to,
                      detail=str(msg["Subject"]))
     return True
+
+
+def message_id(rt: Runtime, outcome: Outcome) -> str:
+    """The same for the same email answered: a reply re-sent by a person is recognisable."""
+    domain = rt.settings.from_address.rpartition("@")[2] or "returns.invalid"
+    return f"<ack.{outcome.ref.raw_sha256[:32]}.{rt.collection.id}@{domain}>"
 
 
 def _plain(reason: str | None) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from core.errors import MessageRejected
+from core.errors import DeliveryUncertain, MessageRejected, TransientError
 from mail.outbox import Outbox
 from pipeline.acknowledge import replyable
 from pipeline.checking import check_pending, statuses
@@ -34,7 +34,7 @@ from pipeline.runtime import Runtime
 from pipeline.status import OrgStatus, local_day
 from schemas.vocab import AuditAction, ChaseKind, OutboxStatus
 from warehouse.audit import record_audit
-from warehouse.chases import claim_chase, find_chase, set_chase_status
+from warehouse.chases import claim_chase, find_chase, release_chase, set_chase_status
 from warehouse.db import session_scope
 
 MISSING = "missing"
@@ -176,6 +176,14 @@ def send_one(rt: Runtime, outbox: Outbox, n: Notice) -> Sent:
         with session_scope(rt.engine) as session:
             set_chase_status(session, chase_id, OutboxStatus.FAILED, error=str(err))
         return Sent(n, f"failed: {err}")
+    except DeliveryUncertain as err:  # it may have arrived: never sent again by itself
+        with session_scope(rt.engine) as session:
+            set_chase_status(session, chase_id, OutboxStatus.PENDING, error=str(err))
+        return Sent(n, UNCONFIRMED)
+    except TransientError:  # certainly not handed over: free the claim for the next run
+        with session_scope(rt.engine) as session:
+            release_chase(session, chase_id)
+        raise
     with session_scope(rt.engine) as session:
         set_chase_status(session, chase_id, OutboxStatus.SENT)
         record_audit(session, actor="chasing", action=AuditAction.CHASED, to_value=n.to,

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import ReturnsError, TransientError, WarehouseUnavailable
 from mail.mime.headers import header_summary
-from pipeline.fanout import Extracted
+from pipeline.fanout import Read
 from pipeline.record import record
 from pipeline.runtime import Runtime
 from schemas.intake import MessageRef, Outcome
@@ -44,10 +44,10 @@ log = logging.getLogger(__name__)
 MAX_DETAIL = 300  # characters of an exception's message kept in a reason
 
 
-def record_isolated(rt: Runtime, ref: MessageRef, extracted: Extracted | None = None) -> Outcome:
+def record_isolated(rt: Runtime, ref: MessageRef, ready: Read | None = None) -> Outcome:
     """`record`, with any failure turned into this email's outcome (see the module docstring)."""
     try:
-        return record(rt, ref, extracted)
+        return record(rt, ref, ready)
     except WarehouseUnavailable:
         raise
     except Exception as err:  # the email boundary: one email's failure is never the batch's

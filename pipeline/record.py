@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 
 from core.errors import DocumentError, NotAReturn, TerminalError, UnsupportedDocument
 from mail.mime import Attachment, ParsedMessage
+from pipeline import fanout
 from pipeline.claims import holder_is_dead
-from pipeline.fanout import Extracted, document_key, extract_document
+from pipeline.fanout import Read, document_key
 from pipeline.runtime import Runtime
 from pipeline.verdict import repeat_reason, reuse_note, verdict
 from schemas import Return
@@ -58,13 +59,13 @@ class WorkerDied(TerminalError):
     """Earlier attempts on this email never finished: the worker died each time."""
 
 
-def record(rt: Runtime, ref: MessageRef, extracted: Extracted | None = None) -> Outcome:
+def record(rt: Runtime, ref: MessageRef, ready: Read | None = None) -> Outcome:
     """Turn one stored email into a submission with its documents and returns.
-    `extracted`: its documents already extracted by `pipeline.fanout.prefetch`."""
+    `ready`: the email already parsed and extracted by `pipeline.fanout.ReadAhead`."""
     early = _claim(rt, ref)
     if early is not None:
         return early
-    parsed = _parse(rt, rt.blobs.get(ref.raw_sha256))
+    parsed = ready.parsed if ready is not None else _parse(rt, rt.blobs.get(ref.raw_sha256))
     received_at = received_time(parsed, ref.internal_date)
     # Attachments are derivable from the raw email (stored durably by `receive`).
     stored = [] if parsed.automatic else [(a, rt.blobs.put(a.data, durable=False)) for a in parsed.attachments]
@@ -94,7 +95,7 @@ def record(rt: Runtime, ref: MessageRef, extracted: Extracted | None = None) -> 
             for a, sha in stored
         ]
 
-    results = [_extracted(rt, a, extracted or {}) for a, _ in stored]  # no transaction held meanwhile
+    results = [_extracted(rt, a, ready) for a, _ in stored]  # no transaction held meanwhile
 
     with session_scope(rt.engine) as session:
         done = [_record(rt, session, sub_id, doc_id, sha, a, result, parsed, received_at)
@@ -157,10 +158,10 @@ def _parse(rt: Runtime, raw: bytes) -> ParsedMessage:
     return rt.sandbox.parse_message(raw, rt.mime_limits)
 
 
-def _extracted(rt: Runtime, attachment: Attachment, ready: Extracted) -> Return | DocumentError:
-    """The document's result from the batch's fan-out, else extracted now (sandboxed)."""
-    found = ready.get(document_key(attachment))
-    return found if found is not None else extract_document(rt, attachment)
+def _extracted(rt: Runtime, attachment: Attachment, ready: Read | None) -> Return | DocumentError:
+    """The document's result from the read-ahead, else extracted now (sandboxed)."""
+    found = ready.documents.get(document_key(attachment)) if ready is not None else None
+    return found if found is not None else fanout.extract_document(rt, attachment)
 
 
 def _fingerprint_of(rt: Runtime, raw_sha256: str) -> str | None:

@@ -34,6 +34,7 @@ parent vanished mid-task cannot spin forever (the parent's SIGKILL is the real b
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
 import pickle
@@ -91,6 +92,7 @@ def serve(conn: Connection, parent_end: Connection, memory_mb: int, warm: bool =
     for module in WARM_MODULES if warm else WARM_MODULES[:1]:
         with contextlib.suppress(ImportError):  # OCR is optional in a slim build
             importlib.import_module(module)
+    gc.freeze()  # the imports' objects are never garbage: keep them out of every collection
     baseline = _status_kb("VmData") * 1024 + (0 if warm else LAZY_IMPORTS_MB * 1024 * 1024)
     budget = memory_mb * 1024 * 1024
     _, hard = resource.getrlimit(resource.RLIMIT_DATA)

@@ -14,6 +14,7 @@ from core.settings import Settings
 from pipeline.acknowledge import acknowledge
 from pipeline.checking import check_pending
 from pipeline.failures import record_isolated
+from pipeline.fanout import ReadAhead
 from pipeline.receive import receive
 from pipeline.runtime import Runtime, open_mailbox, open_outbox, prepare, runtime
 from pipeline.settle import settle
@@ -56,7 +57,8 @@ def run_plain(settings: Settings, rt: Runtime | None = None) -> list[Outcome]:
     with open_mailbox(settings) as box:
         refs = [receive(rt, msg, durable=False) for msg in box.fetch_new()]
     rt.blobs.sync()
-    outcomes = [record_isolated(rt, ref) for ref in refs]
+    with ReadAhead(rt, refs) as ahead:  # as the flow's recording step does
+        outcomes = [record_isolated(rt, ref, ahead.get(ref)) for ref in refs]
     check_pending(rt)  # one validation for the batch, before the replies
     outbox = open_outbox(settings)
     for outcome in outcomes:

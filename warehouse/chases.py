@@ -2,19 +2,22 @@
 
     claim_chase     ──► chases   key (collection, org_id, event, date): claim before sending
     set_chase_status          pending -> sent | failed
+    release_chase             pending -> (no row): not handed over, send again later
     chase_rows                every recorded reminder and chase, in date order
 
 At most once per event: `claim_chase` inserts a `pending` row (ON CONFLICT DO NOTHING),
 the caller commits, sends, and marks it `sent`. Two runs racing on one event end with one
-row and one email; a crash after the claim leaves a `pending` row the next run sends,
-with the same Message-ID.
+row and one email. A claim whose email was certainly not handed over (the server down)
+is released (`release_chase`) so a later run sends it; a crash after the claim, or a
+connection lost after the email was handed over, leaves a `pending` row that no run
+sends again (shown as unconfirmed for a person to decide).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound
@@ -51,6 +54,10 @@ def set_chase_status(session: Session, chase_id: int, status: OutboxStatus, *, e
     if status is OutboxStatus.SENT:
         row.sent_at = utcnow()
     session.flush()
+
+
+def release_chase(session: Session, chase_id: int) -> None:
+    session.execute(delete(ChaseRow).where(ChaseRow.id == chase_id, ChaseRow.status == OutboxStatus.PENDING.value))
 
 
 def chase_rows(session: Session, collection: str | None = None) -> list[ChaseRow]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from schemas import BoxedSection, Return
@@ -42,20 +42,27 @@ def load_items(session: Session, return_id: int, record: Return) -> int:
     """Write a return version's items and citations once; returns how many were added."""
     if session.scalar(select(Item.id).where(Item.return_id == return_id).limit(1)) is not None:
         return 0
-    added = 0
+    rows: list[dict[str, object]] = []
+    cited: list[tuple[tuple[str, str, int], list[int]]] = []
     for key, section in record.sections.items():
         boxes = ((("strengths", section.strengths), ("priorities", section.priorities))
                  if isinstance(section, BoxedSection) else (("items", section.all_items),))
         for box, items in boxes:
             for position, item in enumerate(items, start=1):
-                row = Item(return_id=return_id, section=key, box=box, position=position, text=item.text)
-                session.add(row)
-                session.flush()
-                session.add_all(ItemRecommendation(item_id=row.id, recommendation=n)
-                                for n in sorted(set(item.recommendations)))
-                added += 1
-    session.flush()
-    return added
+                rows.append({"return_id": return_id, "section": key, "box": box, "position": position,
+                             "text": item.text})
+                cited.append(((key, box, position), sorted(set(item.recommendations))))
+    if not rows:
+        return 0
+    # The items in one statement, their ids read back by their unique key, the citations
+    # in one more (RETURNING row by row would cost a statement per item on SQLite).
+    session.execute(insert(Item), rows)
+    ids = {(section, box, position): item_id for item_id, section, box, position in session.execute(
+        select(Item.id, Item.section, Item.box, Item.position).where(Item.return_id == return_id))}
+    links = [{"item_id": ids[place], "recommendation": n} for place, numbers in cited for n in numbers]
+    if links:
+        session.execute(insert(ItemRecommendation), links)
+    return len(rows)
 
 
 def record_check_results(session: Session, return_id: int, results: Sequence[CheckResult],
@@ -64,6 +71,7 @@ def record_check_results(session: Session, return_id: int, results: Sequence[Che
     stmt = select(CheckResultRow).where(CheckResultRow.return_id == return_id)
     existing = {r.check_name: r for r in session.scalars(stmt)}
     changed = False
+    new: list[dict[str, object]] = []
     for result in results:
         row = existing.get(result.check.value)
         values = (result.outcome.value, result.reason, suite_version)
@@ -71,13 +79,15 @@ def record_check_results(session: Session, return_id: int, results: Sequence[Che
             continue
         changed = True
         if row is None:
-            session.add(CheckResultRow(return_id=return_id, check_name=result.check.value, outcome=result.outcome.value,
-                                       severity=result.severity.value, reason=result.reason,
-                                       suite_version=suite_version, checked_at=utcnow()))
+            new.append({"return_id": return_id, "check_name": result.check.value, "outcome": result.outcome.value,
+                        "severity": result.severity.value, "reason": result.reason, "suite_version": suite_version,
+                        "checked_at": utcnow()})
         else:
             row.outcome, row.reason, row.suite_version = values
             row.severity = result.severity.value
             row.checked_at = utcnow()
+    if new:
+        session.execute(insert(CheckResultRow), new)  # one statement for all of them
     stale = set(existing) - {r.check.value for r in results}
     if stale:
         session.execute(delete(CheckResultRow).where(CheckResultRow.return_id == return_id,

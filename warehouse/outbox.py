@@ -2,13 +2,14 @@
 
     record_ack         ──► outbox   key: (submission_id, kind='ack'): claim before sending
     set_outbox_status             pending -> sent | failed
+    release_ack                   pending -> (no row): not handed over, send again later
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound
@@ -75,6 +76,14 @@ def set_outbox_status(
     session.flush()
     return msg
 
+
+
+def release_ack(session: Session, submission_id: int, kind: OutboxKind = OutboxKind.ACK) -> None:
+    """Give up a pending claim whose message was certainly not handed over (the server
+    was down or refused for now), so that a later run claims and sends it."""
+    session.execute(delete(OutboxMessage).where(
+        OutboxMessage.submission_id == submission_id, OutboxMessage.kind == kind.value,
+        OutboxMessage.status == OutboxStatus.PENDING.value))
 
 
 def outbox_status(session: Session, submission_id: int, kind: OutboxKind = OutboxKind.ACK) -> str | None:

@@ -23,16 +23,16 @@ pytestmark = pytest.mark.flow
 
 def test_the_flow_run_completes_when_emails_are_quarantined_and_no_sibling_is_left_processing(
         maildir_settings: Settings, deliver: Callable[[bytes], None], monkeypatch: pytest.MonkeyPatch) -> None:
-    import pipeline.record
+    import pipeline.fanout
 
-    real = pipeline.record.extract_document
+    real = pipeline.fanout.extract_document
 
     def buggy(rt: Any, attachment: Any) -> Any:  # a bug only this file triggers
         if attachment.filename == "boom.docx":
             raise ZeroDivisionError("division by zero")
         return real(rt, attachment)
 
-    monkeypatch.setattr(pipeline.record, "extract_document", buggy)
+    monkeypatch.setattr(pipeline.fanout, "extract_document", buggy)
     deliver(poison.deep_mime("<deep@x>"))
     deliver(MessageBuilder(sender="cswo.office@fife.council.example", message_id="<boom@fife>")
             .attach("boom.docx", return_docx("Fife Council", ["Strength."], "CSWO"), DOCX).build())

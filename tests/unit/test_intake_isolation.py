@@ -161,16 +161,16 @@ def test_a_transient_failure_that_clears_is_recorded_on_the_next_run(
 def test_an_unexpected_error_quarantines_that_email_at_once_with_the_traceback_in_the_log_only(
         maildir_settings: Settings, deliver: Deliver, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
-    import pipeline.record
+    import pipeline.fanout
 
-    real = pipeline.record.extract_document
+    real = pipeline.fanout.extract_document
 
     def buggy(rt: Runtime, attachment: Any) -> Any:  # a bug that only this file triggers
         if attachment.filename == "boom.docx":
             raise KeyError("sections")
         return real(rt, attachment)
 
-    monkeypatch.setattr(pipeline.record, "extract_document", buggy)
+    monkeypatch.setattr(pipeline.fanout, "extract_document", buggy)
     deliver(MessageBuilder(sender="cswo.office@fife.council.example", message_id="<boom@fife>")
             .attach("boom.docx", return_docx("Fife Council", ["Strength."], "CSWO"), DOCX).build())
     deliver(good("moray"))
