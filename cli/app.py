@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -28,7 +29,7 @@ from cli.chasing import register_chasing_commands
 from cli.collection import register_collection_commands
 from cli.common import connect_dashboard, reports_to_a_dashboard, settings_from_options
 from cli.reports import register_report_commands
-from core.errors import DocumentError, ReturnsError
+from core.errors import DocumentError, ReturnsError, TransientError
 from core.paths import DEMO_DIR
 
 app = ReturnsTyper(
@@ -97,26 +98,42 @@ def intake(
     home: Annotated[Path | None, typer.Option(help="Working folder for the embedded defaults.")] = None,
     idle_timeout: Annotated[float, typer.Option(help="Seconds to wait for new mail between runs.")] = 300.0,
 ) -> None:
-    """Process the submissions mailbox: once, or watching it (IMAP IDLE) until stopped."""
+    """Process the submissions mailbox: once, or watching it (IMAP IDLE) until stopped.
+
+    Watching, an outside system that is down (the mailbox, the warehouse, the mail
+    server) is waited for - 1, 2, 4 ... 60 s between attempts - and the intake carries on
+    by itself when it is back; with --once the command fails (exit 1) and the next run
+    picks up. Nothing is lost either way: every step is idempotent."""
     settings = _settings(mailbox_url=mailbox, database_url=database, outbox_url=outbox, home=home)
     under_prefect = reports_to_a_dashboard(settings.home)  # before Prefect is imported
+    from core.backoff import Backoff
     from flows.config import using
     from flows.intake import intake_flow, run_intake
     from pipeline.runtime import open_mailbox
 
+    backoff = Backoff()
     try:
         while True:
-            if under_prefect:
-                with using(settings):
-                    summary = intake_flow()
-            else:  # no server to report to: the same steps, without a temporary one
-                summary = run_intake(settings)[2]
-            sys.stdout.write(" ".join(f"{k}={v}" for k, v in summary.items()) + "\n")
-            sys.stdout.flush()
-            if once:
-                return
-            with open_mailbox(settings) as box:
-                box.wait_for_new(idle_timeout)
+            try:
+                if under_prefect:
+                    with using(settings):
+                        summary = intake_flow()
+                else:  # no server to report to: the same steps, without a temporary one
+                    summary = run_intake(settings)[2]
+                sys.stdout.write(" ".join(f"{k}={v}" for k, v in summary.items()) + "\n")
+                sys.stdout.flush()
+                if once:
+                    return
+                with open_mailbox(settings) as box:
+                    box.wait_for_new(idle_timeout)
+                backoff.reset()
+            except TransientError as err:
+                if once:
+                    raise
+                delay = backoff.next()
+                sys.stderr.write(f"intake: {err}; trying again in {delay:.0f} s\n")
+                sys.stderr.flush()
+                time.sleep(delay)
     except ReturnsError as err:
         _fail(f"intake: {err}")
     except KeyboardInterrupt:

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     mailbox_oauth2_token: SecretStr | None = None
     smtp_password: SecretStr | None = None
     from_address: str = "changing-lives-returns@policy-division.example"
+    mail_timeout_s: float = Field(30.0, gt=0)  # one IMAP or SMTP command (connect, fetch, send)
     batch_size: int = 50
     claim_lease_s: float = 600.0  # a worker's claim on an email expires after this
     max_attempts: int = 3  # an email failing transiently this often (across runs) is quarantined

@@ -85,8 +85,11 @@ def record(rt: Runtime, ref: MessageRef, ready: Read | None = None) -> Outcome:
             set_submission_status(session, sub_id, SubmissionStatus.AUTO_REPLY, reason)
             return _outcome(ref, sub_id, SubmissionStatus.AUTO_REPLY, reason, parsed)
         earlier = earlier_documents(session, [sha for _, sha in stored], sub_id)
-        if earlier is not None and any(d.role == DocumentRole.RETURN for d in earlier[1].values()):
+        if (earlier is not None and any(d.role == DocumentRole.RETURN for d in earlier[1].values())
+                and get_submission(session, earlier[0]).received_at <= received_at):
             return _repeat(rt, session, ref, parsed, sub_id, stored, earlier, reused)
+        # (received before the email that brought the same files: recorded as the first,
+        # which moves the returns to it - see warehouse.versions - and makes that one the repeat)
         docs = [
             add_document(
                 session, submission_id=sub_id, sha256=sha, size=len(a.data), blob_path=rt.blobs.relpath(sha),

@@ -78,6 +78,7 @@ def open_mailbox(settings: Settings) -> Mailbox:
         oauth2_token=settings.mailbox_oauth2_token.get_secret_value() if settings.mailbox_oauth2_token else None,
         processed=settings.processed_folder,
         quarantine=settings.quarantine_folder,
+        timeout=settings.mail_timeout_s,
     )
 
 
@@ -85,4 +86,5 @@ def open_outbox(settings: Settings) -> Outbox:
     return outbox_from_url(
         settings.outbox_url,
         password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+        timeout=settings.mail_timeout_s,
     )

@@ -157,6 +157,30 @@ class DovecotServer:
         self.startup_s = time.monotonic() - began
         return self
 
+    def resume(self) -> DovecotServer:
+        """Start the stopped server again: same port, same mail, same accounts."""
+        binary = shutil.which("dovecot") or shutil.which("dovecot", path="/usr/sbin:/sbin")
+        assert binary is not None and self._proc is None
+        with (self.base / "stderr.log").open("ab") as err:
+            self._proc = subprocess.Popen([binary, "-F", "-c", str(self.base / "dovecot.conf")],
+                                          stdout=err, stderr=err, start_new_session=True)
+        self._wait_for_port(time.monotonic() + 20.0)
+        return self
+
+    def cut_connections(self) -> int:
+        """Kill every IMAP session process (the clients' connections drop mid-command);
+        the server itself stays up. Returns how many were killed."""
+        assert self._proc is not None
+        killed = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = stat.read_text().rpartition(")")[2].split()
+                comm = stat.read_text().partition("(")[2].rpartition(")")[0]
+                if int(fields[2]) == self._proc.pid and comm == "imap":  # pgid, process name
+                    os.kill(int(stat.parent.name), signal.SIGKILL)
+                    killed += 1
+        return killed
+
     def _wait_for_port(self, deadline: float) -> None:
         assert self._proc is not None
         while time.monotonic() < deadline:

@@ -172,6 +172,12 @@ class PostgresCluster:
                 proc.wait(timeout=30)
                 return
 
+    def resume(self) -> PostgresCluster:
+        """Start the stopped cluster again on the same port, with the same data."""
+        if not self._serve():
+            pytest.fail(f"the private PostgreSQL did not start again:\n{self._log_tail()}", pytrace=False)
+        return self
+
     def cleanup(self) -> None:
         self.stop()
         if self.base != Path() and self.base.exists():

@@ -18,9 +18,10 @@ its outcome, reason or suite version changed, so checking twice changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from schemas import BoxedSection, Return
@@ -36,6 +37,7 @@ from warehouse.models import (
     ReturnVersion,
     Submission,
 )
+from warehouse.upsert import dialect_insert
 
 
 def load_items(session: Session, return_id: int, record: Return) -> int:
@@ -86,8 +88,12 @@ def record_check_results(session: Session, return_id: int, results: Sequence[Che
             row.outcome, row.reason, row.suite_version = values
             row.severity = result.severity.value
             row.checked_at = utcnow()
-    if new:
-        session.execute(insert(CheckResultRow), new)  # one statement for all of them
+    if new:  # one statement for all; a result another worker wrote meanwhile is overwritten
+        stmt = dialect_insert(session, CheckResultRow)
+        session.execute(stmt.on_conflict_do_update(
+            index_elements=["return_id", "check_name"],
+            set_={c: getattr(stmt.excluded, c) for c in ("outcome", "severity", "reason", "suite_version",
+                                                         "checked_at")}), new)
     stale = set(existing) - {r.check.value for r in results}
     if stale:
         session.execute(delete(CheckResultRow).where(CheckResultRow.return_id == return_id,
@@ -147,7 +153,13 @@ def matched_returns(session: Session, collection: str) -> list[tuple[ReturnVersi
 
 
 def replace_org_status(session: Session, collection: str, rows: Sequence[OrgStatusRow]) -> None:
-    """The status board's table for `collection`, replaced whole (one transaction)."""
+    """The status board's table for `collection`, replaced whole (one transaction). Two
+    workers refreshing it at once take turns (on PostgreSQL a transaction-scoped advisory
+    lock; SQLite has one writer anyway): else the second's DELETE, whose snapshot predates
+    the first's INSERT, would leave both sets of rows to collide."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"org_status:{collection}".encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     session.execute(delete(OrgStatusRow).where(OrgStatusRow.collection == collection))
     session.add_all(rows)
     session.flush()

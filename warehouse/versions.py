@@ -40,7 +40,7 @@ from schemas.vocab import AuditAction, ReturnOutcome
 from warehouse.audit import record_audit
 from warehouse.columns import utcnow
 from warehouse.models import Organisation, ReturnVersion
-from warehouse.submissions import get_submission, mark_assigned
+from warehouse.submissions import get_submission, mark_assigned, mark_repeat
 from warehouse.upsert import insert_ignore
 
 
@@ -132,7 +132,7 @@ def add_return_version(
         _lock_organisation(session, org_id)
     existing = get_return(session, document_sha)
     if existing is not None:
-        return existing, ReturnOutcome.DUPLICATE
+        return _received_first(session, existing, submission_id, received_at), ReturnOutcome.DUPLICATE
     version = None if org_id is None else _next_version(session, org_id, flat["collection"])
     now = utcnow()
     inserted = insert_ignore(
@@ -156,10 +156,32 @@ def add_return_version(
     if row is None:
         raise RuntimeError(f"return {document_sha}: row missing after INSERT ... ON CONFLICT")
     if not inserted:
-        return row, ReturnOutcome.DUPLICATE
+        return _received_first(session, row, submission_id, received_at), ReturnOutcome.DUPLICATE
     if org_id is None:
         return row, ReturnOutcome.UNMATCHED
     return row, _place_version(session, row)
+
+
+def _received_first(session: Session, row: ReturnVersion, submission_id: int,
+                    received_at: dt.datetime) -> ReturnVersion:
+    """The same file came in another email too. A return counts as received when its
+    file first arrived: when this email was received earlier than the one that recorded
+    it (two workers took them out of order), the return moves to this email, its
+    organisation's current return is recomputed, and the later email becomes the repeat."""
+    if row.submission_id == submission_id or row.received_at <= received_at:
+        return row
+    later = row.submission_id
+    row.submission_id, row.received_at = submission_id, received_at
+    session.flush()
+    if row.org_id is not None:
+        recompute_current(session, row.org_id, row.collection)
+    if later is not None:
+        mark_repeat(session, later, submission_id,
+                    f"the same file as submission {submission_id}, received earlier: already recorded", row.org_id)
+    record_audit(session, actor="intake", action=AuditAction.RECORDED, submission_id=submission_id, return_id=row.id,
+                 from_value=f"submission {later}", to_value=f"submission {submission_id}",
+                 detail="the same file arrived earlier in this email")
+    return row
 
 
 def assign_submission(

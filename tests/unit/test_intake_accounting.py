@@ -103,6 +103,25 @@ def test_the_same_file_with_a_new_letter_is_a_repeat_answered_with_the_first_dat
     assert "letter.docx: a covering letter, kept with your submission." in body
 
 
+def test_a_file_recorded_from_a_later_email_first_counts_from_the_earlier_one(
+        maildir_settings: Settings, deliver: Deliver) -> None:
+    """Two workers may take the emails out of order: the return belongs to the email that
+    was received first, whichever was recorded first, and the other is the repeat."""
+    deliver(fife("<later@fife>", FIFE, received="Wed, 01 Nov 2006 09:00:00 +0000"))  # after the deadline
+    run_plain(maildir_settings)
+    deliver(fife("<earlier@fife>", FIFE, received="Mon, 30 Oct 2006 09:00:00 +0000"))
+    run_plain(maildir_settings)
+    by_id = {r["message_id"]: r for r in report(maildir_settings)}
+    assert (by_id["<earlier@fife>"]["status"], by_id["<earlier@fife>"]["returns"]) == (
+        "extracted", [{"version": 1, "current": True, "org_id": "fife"}])
+    assert (by_id["<later@fife>"]["status"], by_id["<later@fife>"]["repeat_of"]) == ("repeat", 2)
+    engine = make_engine(maildir_settings.database_url)
+    with session_scope(engine) as session:
+        [ret] = session.scalars(select(ReturnVersion)).all()
+        assert (ret.submission_id, ret.received_at) == (2, dt.datetime(2006, 10, 30, 9, tzinfo=UTC))
+    engine.dispose()
+
+
 # -- who is answered ---------------------------------------------------------------------
 
 
