@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.fault_trials import FAULTS, can_mount, database_down, kill_intake, sqlite_busy
+from tests.fault_trials import FAULTS, can_mount, database_down, kill_intake, sqlite_busy, two_workers_private
 from tests.faults import Trial
 
 
@@ -43,6 +43,7 @@ def plan(kills: int) -> list[tuple[str, Callable[[Path, random.Random], Trial], 
         ("PostgreSQL down 10 s", partial(database_down, down_s=10.0), 3),
         ("SQLite locked 5 s (within busy timeout)", partial(sqlite_busy, hold_s=5.0), 2),
         ("SQLite locked 40 s (past busy timeout)", partial(sqlite_busy, hold_s=40.0), 1),
+        ("two workers racing (PostgreSQL)", two_workers_private, 3),
         ("hostile corpus", FAULTS["hostile"], 3),
     ]
     if can_mount():

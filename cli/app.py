@@ -101,7 +101,7 @@ def intake(
     """Process the submissions mailbox: once, or watching it (IMAP IDLE) until stopped.
 
     Watching, an outside system that is down (the mailbox, the warehouse, the mail
-    server) is waited for - 1, 2, 4 ... 60 s between attempts - and the intake carries on
+    server) is waited for - 1, 2, 4, 8, then every 15 s - and the intake carries on
     by itself when it is back; with --once the command fails (exit 1) and the next run
     picks up. Nothing is lost either way: every step is idempotent."""
     settings = _settings(mailbox_url=mailbox, database_url=database, outbox_url=outbox, home=home)
@@ -231,7 +231,8 @@ def demo(
     from cli.views import print_submissions
     from flows.config import using
     from flows.intake import intake_flow, run_intake
-    from mail.urls import maildir_path
+    from mail.urls import maildir_path, redact_url
+    from warehouse.db import mask_url
 
     added = seed_maildir(maildir_path(settings.mailbox_url))
     sys.stdout.write(f"demo: {added} emails delivered to {settings.mailbox_url}\n")
@@ -241,7 +242,8 @@ def demo(
     else:
         run_intake(settings)
     print_submissions(settings, "table")
-    sys.stdout.write(f"acknowledgements: {settings.outbox_url}\nwarehouse: {settings.database_url}\n")
+    sys.stdout.write(f"acknowledgements: {redact_url(settings.outbox_url)}\n"
+                     f"warehouse: {mask_url(settings.database_url)}\n")
 
 
 @app.command()

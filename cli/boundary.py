@@ -25,6 +25,7 @@ status, never a traceback; the detail goes to the log.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import sys
@@ -35,6 +36,7 @@ from typing import Any, NoReturn
 import typer
 
 from core.errors import ReturnsError
+from core.private import create_private_file, make_private_dirs
 
 __all__ = ["ReturnsTyper", "configure_logging", "fail", "log_to_home", "one_line"]
 
@@ -100,10 +102,18 @@ class _QuietFileHandler(logging.FileHandler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             if self.stream is None:
-                Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+                make_private_dirs(Path(self.baseFilename).parent)
             super().emit(record)
         except Exception:  # nowhere left to report it
             return
+
+    def _open(self) -> io.TextIOWrapper:
+        """The log owner-only (0o600): it names files and organisations from outside mail."""
+        try:
+            fd = create_private_file(Path(self.baseFilename), os.O_WRONLY | os.O_APPEND)
+        except FileExistsError:  # an existing log keeps its mode (it may be the operator's)
+            return super()._open()
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 
     def handleError(self, record: logging.LogRecord) -> None:
         pass

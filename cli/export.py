@@ -5,6 +5,14 @@
 JSON is one object per line on standard output (the stable form of section 10); CSV
 goes to standard output or `out`; XLSX is written to `out` (a file is needed: a
 spreadsheet is binary). Column order is the order of the first row's keys.
+
+    table_cell(value, style=None)   the one way outside text enters a terminal table
+
+Cells hold outside text (subjects, file names, Message-IDs, names read from forms), so
+every table cell goes through `table_cell`: one line with control characters made
+visible (`one_line`: an escape sequence shows as "\\x1b[31m", never colours or moves
+the cursor) as a rich `Text`, which rich never reads as markup ("[bold]", "[link=...]")
+or emoji codes.
 """
 
 from __future__ import annotations
@@ -14,7 +22,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from cli.boundary import one_line
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 FORMATS = ("table", "json", "csv", "xlsx")
 
@@ -27,6 +40,26 @@ def cell(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "; ".join(cell(v) for v in value)
     return str(value)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def sheet_cell(value: Any) -> str:
+    """`cell`, made inert for a spreadsheet: text an outside sender wrote that starts like
+    a formula ("=HYPERLINK(...)", "+1", "@SUM") gets a leading apostrophe (OWASP's CSV
+    injection advice), so Excel or LibreOffice shows it instead of running it."""
+    text = cell(value)
+    if isinstance(value, int | float) or len(text) < 2:  # numbers, and a lone "-", stay as they are
+        return text
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def table_cell(value: Any, style: str = "") -> Text:
+    """`value` as a terminal table shows it: one safe line, taken literally (see module)."""
+    from rich.text import Text
+
+    return Text(one_line(cell(value)), style=style)
 
 
 def write_rows(rows: Sequence[dict[str, Any]], fmt: str, *, title: str, out: Path | None = None,
@@ -43,7 +76,7 @@ def write_rows(rows: Sequence[dict[str, Any]], fmt: str, *, title: str, out: Pat
             writer = csv.writer(handle)
             writer.writerow(columns)
             for row in rows:
-                writer.writerow([cell(row[c]) for c in columns])
+                writer.writerow([sheet_cell(row[c]) for c in columns])
         finally:
             if out:
                 handle.close()
@@ -59,7 +92,7 @@ def write_rows(rows: Sequence[dict[str, Any]], fmt: str, *, title: str, out: Pat
         sheet.title = title[:31]
         sheet.append(columns)
         for row in rows:
-            sheet.append([cell(row[c]) if not isinstance(row[c], int | float) or isinstance(row[c], bool)
+            sheet.append([sheet_cell(row[c]) if not isinstance(row[c], int | float) or isinstance(row[c], bool)
                           else row[c] for c in columns])
         for i, col in enumerate(columns, start=1):
             width = max([len(col)] + [len(cell(r[col])) for r in rows[:500]])
@@ -74,6 +107,6 @@ def write_rows(rows: Sequence[dict[str, Any]], fmt: str, *, title: str, out: Pat
     for col in columns:
         table.add_column(col, overflow="fold")
     for row in rows:
-        table.add_row(*(cell(row[c]) for c in columns))
+        table.add_row(*(table_cell(row[c]) for c in columns))
     Console(width=160).print(table)
     return None

@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from cli.export import table_cell
 from core.errors import DocumentError
 
 SUFFIXES = {".docx", ".docm", ".doc", ".rtf", ".pdf"}
@@ -18,7 +19,7 @@ def summarise_folder(folder: Path) -> int:
     from extractors import ExtractContext, extract
 
     console = Console()
-    table = Table(title=f"Returns in {folder}", show_lines=False)
+    table = Table(title=table_cell(f"Returns in {folder}"), show_lines=False)
     for column in ("file", "organisation", "type", "services", "items", "signed by", "date", "note"):
         table.add_column(column, overflow="fold")
     read = 0
@@ -27,20 +28,21 @@ def summarise_folder(folder: Path) -> int:
         try:
             r = extract(path.read_bytes(), ExtractContext.build(path.name))
         except DocumentError as err:
-            table.add_row(path.name, "-", "-", "-", "-", "-", "-", f"[red]{err}[/red]")
+            table.add_row(table_cell(path.name), "-", "-", "-", "-", "-", "-", table_cell(err, style="red"))
             continue
         read += 1
         note = "OCR" if r.source.ocr else ""
-        signer = r.sign_off.name or ("(signed)" if r.sign_off.signed else "[yellow]unsigned[/yellow]")
+        signer = r.sign_off.name or ("(signed)" if r.sign_off.signed else "")
+        position = f", {r.sign_off.position}" if r.sign_off.position else ""
         table.add_row(
-            path.name,
-            r.organisation.name or "[yellow]?[/yellow]",
-            r.organisation.type or "-",
-            ", ".join(s.replace("_", " ") for s in r.services) or "-",
-            str(r.item_count()),
-            f"{signer}" + (f", {r.sign_off.position}" if r.sign_off.position else ""),
-            r.sign_off.date.isoformat() if r.sign_off.date else "-",
-            note,
+            table_cell(path.name),
+            table_cell(r.organisation.name) if r.organisation.name else table_cell("?", style="yellow"),
+            table_cell(r.organisation.type or "-"),
+            table_cell(", ".join(s.replace("_", " ") for s in r.services) or "-"),
+            table_cell(r.item_count()),
+            table_cell(signer + position) if signer else table_cell("unsigned", style="yellow") + table_cell(position),
+            table_cell(r.sign_off.date.isoformat() if r.sign_off.date else "-"),
+            table_cell(note),
         )
     console.print(table)
     console.print(f"{read} of {len(files)} documents read as returns.")

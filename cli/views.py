@@ -8,6 +8,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
+from cli.export import table_cell
 from core.settings import Settings
 from warehouse.db import make_engine, session_scope, upgrade
 from warehouse.reports import submissions_report
@@ -43,7 +44,7 @@ def print_submissions(settings: Settings, fmt: str) -> None:
         versions = ", ".join(
             f"{r['org_id'] or '?'} v{r['version'] or '-'}{' (current)' if r['current'] else ''}" for r in row["returns"]
         )
-        table.add_row(str(row["submission_id"]), row["received_at"][:16].replace("T", " "),
-                      row["message_id"] or "-", row["org_id"] or "-",
-                      row["status"], versions or "-", row["reason"] or "")
+        table.add_row(*(table_cell(value) for value in (
+            row["submission_id"], row["received_at"][:16].replace("T", " "), row["message_id"] or "-",
+            row["org_id"] or "-", row["status"], versions or "-", row["reason"] or "")))
     Console(width=160).print(table)

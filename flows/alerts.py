@@ -23,7 +23,7 @@ from urllib.parse import quote, urlencode
 
 from core.errors import ConfigurationError
 from core.settings import Settings
-from mail.urls import is_maildir_url, parse_server_url
+from mail.urls import is_maildir_url, parse_server_url, refuse_remote_password
 
 BLOCK_NAME = "returns-operator"
 FLOWS = ("intake", "chase", "status board", "recheck")  # this project's flows, by name
@@ -45,6 +45,7 @@ def apprise_url(settings: Settings) -> str:
         raise ConfigurationError("alerts: the outbox is a local Maildir; alerts need an SMTP server "
                                  "(set RETURNS_OUTBOX_URL=smtp://HOST:PORT)")
     server = parse_server_url(settings.outbox_url, _SMTP_SCHEMES)
+    refuse_remote_password(settings.outbox_url, server, "RETURNS_SMTP_PASSWORD")
     scheme = "mailtos" if server.scheme in ("smtps", "smtp+starttls") else "mailto"
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else server.password
     auth = ""

@@ -49,7 +49,7 @@ def run_chase(settings: Settings, as_of: dt.date | None = None, mode: Mode = PLA
     day = as_of or today(runtime(settings))
     rows = step(send_chases)(settings, day)
     board = step(status_board)(settings, day)
-    waiting = 0
+    waiting: dict[str, int] = {}
     if mode.prefect:
         publish_chase_report(day, rows)
         waiting = publish_status_board(settings, board, day)
@@ -63,5 +63,5 @@ def run_chase(settings: Settings, as_of: dt.date | None = None, mode: Mode = PLA
         logger.info("%s %s to %s (%s): %s", row["event"], row["date"], row["organisation"], row["problems"],
                     row["outcome"])
     needs = {"escalated organisations to telephone": summary["escalated"],
-             "chases that failed": summary["failed"], "unmatched submissions": waiting}
+             "chases that failed": summary["failed"], **waiting}
     return f"chase {day:%d %b %Y}: {summary['sent']} sent", needs, {**summary, "results": rows}

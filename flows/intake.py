@@ -85,7 +85,7 @@ def run_intake(settings: Settings, limit: int | None = None, mode: Mode = PLAIN
     summary = summarise(outcomes, acked)
     summary["checked"] = checked
     board = step(status_board)(settings)
-    waiting = 0
+    waiting: dict[str, int] = {}
     if mode.prefect:
         publish_intake_report(outcomes, summary)
         publish_checks_link(settings)
@@ -93,7 +93,7 @@ def run_intake(settings: Settings, limit: int | None = None, mode: Mode = PLAIN
         if checked:
             publish_insights(settings)  # what the returns say, when something new was checked
     mode.logger().info("intake: %s", ", ".join(f"{k} {v}" for k, v in summary.items()))
-    needs = {"unmatched submissions": waiting, "quarantined emails": summary.get("error", 0),
+    needs = {**waiting, "quarantined emails": summary.get("error", 0),
              "escalated organisations": sum(s.escalated for s in board)}
     name = f"intake {dt.date.today():%d %b}: {len(outcomes)} emails, {checked} returns checked"
     return name, needs, summary

@@ -29,8 +29,8 @@ def board_flow() -> dict[str, Any]:
     counts: dict[str, int] = {}
     for s in board:
         counts[s.status] = counts.get(s.status, 0) + 1
-    needs = {"unmatched submissions": waiting, "escalated organisations": sum(s.escalated for s in board)}
-    summary = {**counts, "escalated": needs["escalated organisations"], "unmatched": waiting}
+    needs = {**waiting, "escalated organisations": sum(s.escalated for s in board)}
+    summary = {**counts, "escalated": needs["escalated organisations"], "unmatched": waiting["unmatched submissions"]}
     return finish_run(f"status board: {counts.get('accepted', 0)} of {len(board)} accepted", needs,  # type: ignore[no-any-return]
                       summary)
 

@@ -15,8 +15,9 @@ from prefect.artifacts import (
 from prefect.states import Completed
 
 from core.settings import Settings
-from pipeline.board import board_markdown, chase_markdown, waiting_for_a_person
+from pipeline.board import board_markdown, chase_markdown, unconfirmed, waiting_for_a_person
 from pipeline.checking import today
+from pipeline.markdown import md
 from pipeline.runtime import runtime
 from pipeline.status import OrgStatus
 from schemas.intake import Outcome
@@ -44,7 +45,8 @@ def publish_intake_report(outcomes: list[Outcome], summary: dict[str, Any]) -> N
         o.kind == "new" and str(o.status) in ("unmatched", "no_return", "quarantined", "unknown_sender"))]
     if attention:
         lines += ["", "## Needs a person", ""]
-        lines += [f"- submission {o.submission_id} from {o.sender}: **{o.status}** - {o.reason}" for o in attention]
+        lines += [f"- submission {o.submission_id} from {md(o.sender)}: **{o.status}** - {md(o.reason)}"
+                  for o in attention]
     create_markdown_artifact(key="intake-summary", markdown="\n".join(lines), description="Latest intake run")
     if outcomes:
         create_table_artifact(key="intake-emails", table=intake_rows(outcomes), description="Emails in this run")
@@ -59,15 +61,15 @@ def publish_checks_link(settings: Settings) -> None:
                              description="Every validation of the returns' checks, with the rows that failed")
 
 
-def publish_status_board(settings: Settings, found: list[OrgStatus], day: dt.date | None = None) -> int:
+def publish_status_board(settings: Settings, found: list[OrgStatus], day: dt.date | None = None) -> dict[str, int]:
     """The status board (stable key `status-board`): the dashboard always shows the latest.
-    Returns how many submissions wait for a person."""
+    Returns what waits for a person on it: unmatched submissions, unconfirmed replies."""
     rt = runtime(settings)
-    waiting = waiting_for_a_person(rt)
-    markdown = board_markdown(found, waiting, rt.collection, day or today(rt))
+    waiting, unsure = waiting_for_a_person(rt), unconfirmed(rt)
+    markdown = board_markdown(found, waiting, rt.collection, day or today(rt), unsure)
     create_markdown_artifact(key="status-board", markdown=markdown,
                              description="Who has returned what: status of every expected organisation")
-    return len(waiting)
+    return {"unmatched submissions": len(waiting), "unconfirmed replies": len(unsure)}
 
 
 def publish_chase_report(day: dt.date, rows: list[dict[str, Any]]) -> None:

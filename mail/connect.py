@@ -2,12 +2,15 @@
 
     maildir:PATH                                    MaildirMailbox(PATH)
     imap://USER:PASSWORD@HOST:PORT/FOLDER           ImapMailbox, plain text, loopback only
-    imap+starttls://USER:PASSWORD@HOST:PORT/FOLDER  ImapMailbox, STARTTLS (port 143)
-    imaps://USER:PASSWORD@HOST:PORT/FOLDER          ImapMailbox, implicit TLS (port 993)
+    imap+starttls://USER@HOST:PORT/FOLDER           ImapMailbox, STARTTLS (port 143)
+    imaps://USER@HOST:PORT/FOLDER                   ImapMailbox, implicit TLS (port 993)
 
-User and password are percent-decoded ("returns%40council.scot"). Keep secrets out of
-URLs in production: the settings object passes `password=` (read from the
-environment variable it names) or `oauth2_token=`, which override the URL's password.
+User and password are percent-decoded ("returns%40council.scot"). A password inside
+the URL is accepted only for a server on this machine (loopback: test servers), since a
+URL on a command line shows in the process list; for any other host it is a
+ConfigurationError. Production gives the password through the settings
+(RETURNS_MAILBOX_PASSWORD or a Prefect Secret block), passed here as `password=`, or
+an `oauth2_token=`.
 An empty FOLDER means INBOX; "?auth=xoauth2" documents that a token is expected.
 """
 
@@ -17,7 +20,7 @@ from core.errors import ConfigurationError
 from mail.imap import ImapMailbox, Security
 from mail.mailbox import Mailbox
 from mail.maildir import MaildirMailbox
-from mail.urls import is_maildir_url, maildir_path, parse_server_url, redact_url
+from mail.urls import is_maildir_url, maildir_path, parse_server_url, redact_url, refuse_remote_password
 
 _IMAP_SCHEMES: dict[str, tuple[Security, int]] = {
     "imap": ("plain", 143),
@@ -40,6 +43,7 @@ def mailbox_from_url(
         return MaildirMailbox(maildir_path(url), processed=processed, quarantine=quarantine)
     parts = parse_server_url(url, frozenset(_IMAP_SCHEMES))
     security, default_port = _IMAP_SCHEMES[parts.scheme]
+    refuse_remote_password(url, parts, "RETURNS_MAILBOX_PASSWORD")
     if not parts.user:
         raise ConfigurationError(f"{redact_url(url)}: no user name (imap://USER@HOST/...)")
     if oauth2_token is None and parts.query.get("auth", "").lower() == "xoauth2":
@@ -49,8 +53,8 @@ def mailbox_from_url(
         secret = None
     if secret is None and oauth2_token is None:
         raise ConfigurationError(
-            f"{redact_url(url)}: no password: put it in the URL or the settings' password "
-            "environment variable, or give an OAuth2 token"
+            f"{redact_url(url)}: no password: set RETURNS_MAILBOX_PASSWORD (or a Prefect Secret "
+            "block), or give an OAuth2 token"
         )
     return ImapMailbox(
         parts.host,

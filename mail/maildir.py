@@ -16,6 +16,7 @@ exactly one folder, whatever happens to the process.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import mailbox
@@ -24,8 +25,10 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from core.errors import ConfigurationError, MailboxUnavailable
+from core.private import PRIVATE_FILE, create_private_file, make_private_dirs
 from mail.mailbox import ClosingContext, MailboxMessage
 
 log = logging.getLogger(__name__)
@@ -103,7 +106,8 @@ class MaildirMailbox(ClosingContext):
             raise MailboxUnavailable(f"{self.mailbox_id}: cannot read {path}: {err}") from err
         tmp = path.with_name(f"{UIDVALIDITY_FILE}.{os.getpid()}.{time.monotonic_ns()}")
         try:
-            tmp.write_text(f"{int(time.time())}\n", encoding="ascii")
+            with os.fdopen(create_private_file(tmp), "w", encoding="ascii") as fh:
+                fh.write(f"{int(time.time())}\n")
             try:
                 os.link(tmp, path)  # atomic and exclusive: one concurrent creator wins whole
             except FileExistsError:
@@ -206,10 +210,38 @@ class MaildirMailbox(ClosingContext):
 
 def open_maildir(root: Path) -> mailbox.Maildir:
     """The Maildir at `root`, creating new/ cur/ tmp/ even when `root` already exists
-    (the stdlib only creates them together with a missing root)."""
+    (the stdlib only creates them together with a missing root). What it creates is
+    owner-only: folders 0o700, message files 0o600 (see `_PrivateMaildir`)."""
     for sub in ("new", "cur", "tmp"):
-        (root / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
-    return mailbox.Maildir(root, factory=None, create=False)
+        make_private_dirs(Path(root) / sub)
+    return _PrivateMaildir(root, factory=None, create=False)
+
+
+class _PrivateMaildir(mailbox.Maildir):
+    """The stdlib Maildir, its new files owner-only whatever the umask: a message written
+    (the outbox's acknowledgements) is 0o600, not 0o666 less the umask, and sub-folders
+    (Processed, Quarantine) are 0o700 with a 0o600 `maildirfolder` marker."""
+
+    def _create_tmp(self) -> Any:
+        handle = super()._create_tmp()  # type: ignore[misc]
+        try:
+            os.fchmod(handle.fileno(), PRIVATE_FILE)  # still empty: nothing was readable
+        except BaseException:
+            handle.close()
+            raise
+        return handle
+
+    def get_folder(self, folder: str) -> mailbox.Maildir:
+        return _PrivateMaildir(str(Path(self._path) / ("." + folder)), factory=self._factory, create=False)
+
+    def add_folder(self, folder: str) -> mailbox.Maildir:
+        path = Path(self._path) / ("." + folder)
+        for sub in ("new", "cur", "tmp"):
+            make_private_dirs(path / sub)
+        marker = path / "maildirfolder"
+        with contextlib.suppress(FileExistsError):
+            os.close(create_private_file(marker))
+        return _PrivateMaildir(str(path), factory=self._factory, create=False)
 
 
 def _maildirpp_name(folder: str) -> str:

@@ -23,7 +23,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from core.errors import ConfigurationError, DeliveryUncertain, MessageRejected, OutboxUnavailable
 from mail.maildir import open_maildir
-from mail.urls import is_loopback, is_maildir_url, maildir_path, parse_server_url
+from mail.urls import is_loopback, is_maildir_url, maildir_path, parse_server_url, refuse_remote_password
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class SmtpOutbox:
             raise MessageRejected(f"{self.outbox_id}: cannot send {subject!r}: {err}") from err
         if refused:
             log.warning("%s: %r refused for %s", self.outbox_id, subject, sorted(refused))
-        log.info("%s: sent %r to %s", self.outbox_id, subject, message.get("To", ""))
+        log.info("%s: sent %r", self.outbox_id, subject)  # never the address: personal data stays in the warehouse
 
     def _connect(self) -> _Marked:
         if self.security == "ssl":
@@ -184,11 +184,15 @@ def outbox_from_url(
     password: str | None = None,
     timeout: float = 30.0,
 ) -> Outbox:
-    """Build the outbox `url` names: smtp:// (plain), smtp+starttls://, smtps://, maildir:PATH."""
+    """Build the outbox `url` names: smtp:// (plain), smtp+starttls://, smtps://, maildir:PATH.
+
+    A password inside the URL is accepted only for a server on this machine (it would show
+    in the process list); otherwise give it as `password=` (RETURNS_SMTP_PASSWORD)."""
     if is_maildir_url(url):
         return MaildirOutbox(maildir_path(url))
     parts = parse_server_url(url, frozenset(_SMTP_SCHEMES))
     security, default_port = _SMTP_SCHEMES[parts.scheme]
+    refuse_remote_password(url, parts, "RETURNS_SMTP_PASSWORD")
     secret = password if password is not None else parts.password
     user = parts.user or None
     return SmtpOutbox(

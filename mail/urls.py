@@ -4,9 +4,11 @@
     SCHEME://USER:PASSWORD@HOST:PORT/PATH?QUERY   a server; user and password are
                                                   percent-decoded ("%40" for "@")
 
-Also the two safety helpers both transports use: `is_loopback(host)` (plain-text
-connections are only allowed to this machine) and `redact_url(url)` (a URL fit for
-messages and logs: the password replaced by "***").
+Also the safety helpers both transports use: `is_loopback(host)` (plain-text
+connections are only allowed to this machine), `refuse_remote_password(url, parts,
+env_var)` (a password inside a URL is accepted only for this machine: a URL given on the
+command line shows in the process list) and `redact_url(url)` (a URL fit for messages
+and logs: the password replaced by "***").
 """
 
 from __future__ import annotations
@@ -84,6 +86,18 @@ def redact_url(url: str) -> str:
     userinfo = f"{parts.username}:***@" if parts.username is not None else ":***@"
     hostport = parts.netloc.rsplit("@", 1)[-1]
     return parts._replace(netloc=userinfo + hostport).geturl()
+
+
+def refuse_remote_password(url: str, parts: ServerUrl, env_var: str) -> None:
+    """Raise ConfigurationError if `url` carries a password for a host other than this
+    machine: a URL on a command line shows in the process list, and ends up in shell
+    histories and unit files. Loopback test servers may keep the short form."""
+    if parts.password and not is_loopback(parts.host):
+        raise ConfigurationError(
+            f"{redact_url(url)}: a password inside the URL is only accepted for a server on this "
+            f"machine (loopback), as anyone on the host can read it in the process list; "
+            f"leave it out of the URL and give it in the environment ({env_var}) or a Prefect Secret block"
+        )
 
 
 def is_loopback(host: str) -> bool:

@@ -8,37 +8,27 @@
 
 Organisations by name, statuses in the words a policy officer uses. Everything an
 outside sender wrote (a position, a sender address, a reason quoting a file) is escaped
-before it goes into markdown.
+before it goes into markdown, by the one escaper (pipeline.markdown.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from pipeline.markdown import md
 from pipeline.runtime import Runtime
 from pipeline.status import OrgStatus, local_day
 from schemas import Collection
 from warehouse.db import session_scope
+from warehouse.outbox import unconfirmed_replies
 from warehouse.reports import submissions_report
 
 STATUS_WORDS = {"missing": "no return received", "accepted": "accepted", "incomplete": "incomplete",
                 "unsigned": "not signed off", "wrong_signatory": "signed by the wrong person",
                 "bad_date": "sign-off date wrong", "bad_reference": "recommendation numbers wrong"}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
-MAX_CELL = 300
-
-
-def md(text: object) -> str:
-    """`text` safe inside a markdown table cell: one line, specials escaped, bounded."""
-    flat = " ".join(str(text if text is not None else "").split())
-    if len(flat) > MAX_CELL:
-        flat = flat[: MAX_CELL - 1] + "…"
-    return _MD_SPECIAL.sub(r"\\\1", flat)
-
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -52,8 +42,15 @@ def waiting_for_a_person(rt: Runtime) -> list[dict[str, Any]]:
         return [r for r in submissions_report(session) if r["status"] == "unmatched"]
 
 
+def unconfirmed(rt: Runtime, grace: dt.timedelta = dt.timedelta(minutes=10)) -> list[dict[str, Any]]:
+    """Replies claimed more than `grace` ago and never confirmed sent (see
+    warehouse.outbox.unconfirmed_replies): a person checks whether they arrived."""
+    with session_scope(rt.engine) as session:
+        return unconfirmed_replies(session, dt.datetime.now(dt.UTC) - grace)
+
+
 def board_markdown(found: Sequence[OrgStatus], waiting: Sequence[dict[str, Any]], collection: Collection,
-                   day: dt.date) -> str:
+                   day: dt.date, unsure: Sequence[dict[str, Any]] = ()) -> str:
     counts = Counter(s.status for s in found)
     lines = [f"# {md(collection.title)}: status at the end of {day:%-d %B %Y}", "",
              f"Deadline {collection.deadline:%-d %B %Y}. {len(found)} organisations expected.", ""]
@@ -78,6 +75,12 @@ def board_markdown(found: Sequence[OrgStatus], waiting: Sequence[dict[str, Any]]
              f"returns assign {w['submission_id']} ORG --by NAME") for w in waiting])
     else:
         lines.append("No submission is waiting for a person.")
+    if unsure:
+        lines += ["", f"## Replies not confirmed ({len(unsure)})", "",
+                  "Each may or may not have arrived; the system never sends it again. Ask the organisation, "
+                  "and send it by hand if it did not.", ""]
+        lines += _table(["reply", "organisation", "why", "since"], [
+            (u["what"], u["org_id"] or "", u["why"], f"{u['since']:%-d %b %H:%M}") for u in unsure])
     accepted = sorted((s for s in found if s.status == "accepted"), key=lambda s: s.name)
     if accepted:
         lines += ["", f"## Accepted ({len(accepted)})", ""]

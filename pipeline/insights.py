@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
+from pipeline.markdown import md
 from schemas import Collection
 from schemas.vocab import OrgType
 from warehouse.insights import ItemRow
@@ -229,35 +230,15 @@ def national(rows: Iterable[ItemRow], collection: Collection, *, threshold: floa
     return _grouped(issues, collection, "N", "items", threshold, min_organisations)
 
 
-def _md_cell(value: Any, width: int) -> str:
-    """A value as one markdown table cell: text from outside senders cannot break the
-    table (pipes, line breaks) nor become a link, emphasis or HTML."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        text = "yes" if value else "no"
-    elif isinstance(value, list | tuple):
-        text = "; ".join(str(v) for v in value)
-    else:
-        text = str(value)
-    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
-    if len(text) > width:
-        text = text[: width - 1].rstrip() + "…"
-    text = text.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for char in "|[]*_`#~":
-        text = text.replace(char, "\\" + char)
-    return text
-
-
 def report_markdown(kind: str, rows: Sequence[Mapping[str, Any]], top: int = 20, width: int = 200) -> str:
     """A markdown table of the first `top` rows of report `kind` (cells cut at `width`)."""
-    lines = [f"### {_md_cell(KINDS.get(kind, kind), 120)}", ""]
+    lines = [f"### {md(KINDS.get(kind, kind), 120)}", ""]
     if not rows:
         return "\n".join([*lines, "Nothing to show yet: no current return has such items.", ""])
     columns = list(rows[0])
-    lines.append("| " + " | ".join(_md_cell(c, width) for c in columns) + " |")
+    lines.append("| " + " | ".join(md(c, width) for c in columns) + " |")
     lines.append("|" + "|".join(" --- " for _ in columns) + "|")
-    lines += ["| " + " | ".join(_md_cell(row.get(c), width) for c in columns) + " |" for row in rows[:top]]
+    lines += ["| " + " | ".join(md(row.get(c), width) for c in columns) + " |" for row in rows[:top]]
     if len(rows) > top:
         where = f": `returns report {kind}`" if kind in KINDS else ""
         lines += ["", f"Showing {top} of {len(rows)} rows; all of them{where}."]

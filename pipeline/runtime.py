@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from sqlalchemy.engine import Engine
 
+from core.private import make_private_dirs
 from core.settings import Settings
 from extractors.limits import Limits
 from mail.connect import mailbox_from_url
@@ -44,8 +45,10 @@ class Runtime:
 
 
 def prepare(settings: Settings) -> None:
-    """Create folders, migrate the warehouse and load the register (idempotent)."""
-    settings.home.mkdir(parents=True, exist_ok=True)
+    """Create folders, migrate the warehouse and load the register (idempotent).
+
+    The home, and every folder and file made under it, is owner-only (core.private)."""
+    make_private_dirs(settings.home)
     upgrade(settings.database_url, blob_root=settings.blobs)
     engine = make_engine(settings.database_url)
     try:

@@ -267,3 +267,14 @@ def two_workers(tmp: Path, rng: random.Random, database_url: str) -> Trial:
             trial.recovered = False
             trial.detail += f" returns {files}, current {current}, exit codes {codes}"
         return trial
+
+
+def two_workers_private(tmp: Path, rng: random.Random) -> Trial:
+    """`two_workers` on a private PostgreSQL cluster of its own (the benchmark's way)."""
+    bindir = postgres_bindir()
+    assert bindir is not None, "PostgreSQL's binaries are needed"
+    cluster = PostgresCluster(bindir).start()
+    try:
+        return two_workers(tmp, rng, f"postgresql+psycopg://postgres@{cluster.host}:{cluster.port}/postgres")
+    finally:
+        cluster.cleanup()

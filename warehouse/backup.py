@@ -21,6 +21,7 @@ import base64
 import datetime as dt
 import io
 import json
+import os
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, text, update
 
 from core.errors import RefusedChange
+from core.private import create_private_file, make_private_dirs
 from warehouse.blobstore import BlobStore, sha256_hex
 from warehouse.db import head_revision, make_engine, upgrade
 from warehouse.models import Base
@@ -80,9 +82,12 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 def backup(engine: Engine, blobs: BlobStore, out: Path) -> Manifest:
     """Write the whole warehouse and raw store to `out` (a .tar.gz, owner-only)."""
     counts: dict[str, int] = {}
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(out.parent)
     partial = out.with_name(out.name + ".partial")
-    with tarfile.open(partial, "w:gz") as tar, engine.connect() as conn, conn.begin():
+    # Owner-only from the first byte (not chmod-ed once written: readable meanwhile).
+    partial.unlink(missing_ok=True)  # left by an interrupted backup
+    fileobj = os.fdopen(create_private_file(partial), "wb")
+    with fileobj, tarfile.open(fileobj=fileobj, mode="w:gz") as tar, engine.connect() as conn, conn.begin():
         revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() or ""
         for table in Base.metadata.sorted_tables:
             order = [c for c in table.primary_key.columns]
@@ -96,7 +101,6 @@ def backup(engine: Engine, blobs: BlobStore, out: Path) -> Manifest:
             tar.add(path, arcname=f"blobs/{path.relative_to(blobs.root)}")
         manifest = Manifest(revision, dt.datetime.now(dt.UTC).isoformat(), counts, len(stored))
         _add(tar, "manifest.json", json.dumps({"format": FORMAT, **manifest.__dict__}, indent=1).encode())
-    partial.chmod(0o600)
     partial.replace(out)
     return manifest
 

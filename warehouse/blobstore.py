@@ -10,6 +10,8 @@ emails are never used as paths. `put` writes to a temporary file in the target
 folder, fsyncs it, renames it into place with `os.replace` (atomic on POSIX) and
 fsyncs the folder, so a worker killed at any moment leaves either the whole blob or
 none of it. Storing the same bytes again is a no-op: an existing blob is not rewritten.
+The store is owner-only whatever the umask (core.private): folders 0o700, blobs 0o400
+(read-only: a blob never changes).
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ import tempfile
 from pathlib import Path
 
 from core.errors import BlobNotFound, BlobStoreUnavailable
+from core.private import make_private_dirs
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+BLOB_MODE = 0o400  # owner-only and read-only
 
 
 def sha256_hex(data: bytes) -> str:
@@ -61,7 +65,7 @@ class BlobStore:
             return sha
         folder = target.parent
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            make_private_dirs(folder)
             fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
             tmp = Path(tmp_name)
             try:
@@ -70,7 +74,7 @@ class BlobStore:
                     fh.flush()
                     if durable:
                         os.fsync(fh.fileno())
-                tmp.chmod(0o444)
+                tmp.chmod(BLOB_MODE)
                 tmp.replace(target)
             except BaseException:
                 tmp.unlink(missing_ok=True)

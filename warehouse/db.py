@@ -14,6 +14,9 @@ a write. Together with the unique constraints this makes two workers on one SQLi
 file safe. PostgreSQL runs at READ COMMITTED; races are settled by constraints
 (`INSERT ... ON CONFLICT DO NOTHING` then re-read) and row locks.
 
+A new SQLite file and the folders made for it are owner-only (0o600, 0o700; its -wal
+and -shm files take the file's mode), whatever the umask.
+
 A database that cannot be reached raises `WarehouseUnavailable` (transient) with the
 password masked in the URL.
 
@@ -25,6 +28,7 @@ before the migration commits, so a migration cannot leave a dangling reference.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from os import PathLike
@@ -33,13 +37,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import ConfigurationError, WarehouseUnavailable
+from core.private import create_private_file, make_private_dirs
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -81,9 +86,10 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
 
 def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
     database = url.database or ""
-    if database and database != ":memory:" and not database.startswith("file:"):
+    on_disk = bool(database) and database != ":memory:" and not database.startswith("file:")
+    if on_disk:
         try:
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            make_private_dirs(Path(database).parent)
         except OSError as err:
             raise WarehouseUnavailable(
                 f"database {mask_url(url)}: cannot create its folder: {err}"
@@ -91,6 +97,19 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
     engine = create_engine(url, connect_args=connect_args, **kwargs)
+
+    if on_disk:
+        @event.listens_for(engine, "do_connect")
+        def _private_file(*_args: Any) -> None:
+            """Create a new database file owner-only (0o600) before SQLite opens it:
+            SQLite would make it 0o666 less the umask, and gives its -wal and -shm
+            files the database file's permissions."""
+            try:
+                os.close(create_private_file(Path(database)))
+            except FileExistsError:
+                pass
+            except OSError as err:
+                raise WarehouseUnavailable(f"database {mask_url(url)}: cannot create it: {err}") from err
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -201,6 +220,9 @@ def _migrate(
             engine.dispose()
 
 
+MIGRATION_LOCK = 0x7265747572_6E73  # "returns": the advisory lock migrations hold on PostgreSQL
+
+
 @contextmanager
 def migration_connection(engine: Engine) -> Iterator[Connection]:
     """A connection in a transaction for Alembic; on SQLite with foreign keys off for
@@ -211,6 +233,8 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
             _sqlite_pragma(conn, "PRAGMA foreign_keys=OFF")
         try:
             with conn.begin():
+                if conn.dialect.name == "postgresql":  # two workers starting at once migrate in turn
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
                 yield conn
                 if sqlite:
                     dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

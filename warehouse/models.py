@@ -336,8 +336,9 @@ class ChaseRow(_Timestamps, Base):
     """One reminder or chase to one organisation (RETURN-FORM.md section 9).
 
     Never two for one event: UNIQUE(collection, org_id, event, date). Claimed `pending`
-    before the email is sent, `sent` after; the Message-ID is derived from the key,
-    so a resend after a crash in that window carries the same Message-ID.
+    before the email is sent, `sent` after; a claim whose email was certainly not handed
+    over is released, one that may have been is left `pending` (unconfirmed: never sent
+    again by the system). The Message-ID is derived from the key.
     """
 
     __tablename__ = "chases"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.errors import NotFound
 from schemas.vocab import OutboxKind, OutboxStatus
 from warehouse.columns import utcnow
-from warehouse.models import OutboxMessage
+from warehouse.models import ChaseRow, OutboxMessage, Submission
 from warehouse.upsert import insert_ignore
 
 
@@ -91,3 +91,27 @@ def outbox_status(session: Session, submission_id: int, kind: OutboxKind = Outbo
     return session.scalars(select(OutboxMessage.status).where(
         OutboxMessage.submission_id == submission_id, OutboxMessage.kind == kind.value)).one_or_none()
 
+
+
+def unconfirmed_replies(session: Session, before: dt.datetime) -> list[dict[str, object]]:
+    """Acknowledgements and chases claimed before `before` and still `pending`: their run
+    died while sending, or the server took them without confirming. Never sent again by
+    the system: a person checks with the organisation."""
+    acks = session.execute(
+        select(OutboxMessage.submission_id, Submission.org_id, OutboxMessage.subject, OutboxMessage.error,
+               OutboxMessage.updated_at)
+        .join(Submission, Submission.id == OutboxMessage.submission_id, isouter=True)
+        .where(OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.updated_at < before)
+        .order_by(OutboxMessage.updated_at))
+    chases = session.execute(
+        select(ChaseRow.org_id, ChaseRow.event, ChaseRow.date, ChaseRow.error, ChaseRow.updated_at)
+        .where(ChaseRow.status == OutboxStatus.PENDING.value, ChaseRow.updated_at < before)
+        .order_by(ChaseRow.updated_at))
+    rows: list[dict[str, object]] = [
+        {"what": f"acknowledgement of submission {sub_id}", "org_id": org_id, "subject": subject,
+         "why": error or "the run stopped while sending it", "since": at}
+        for sub_id, org_id, subject, error, at in acks]
+    rows += [{"what": f"{event} of {day:%-d %b %Y}", "org_id": org_id, "subject": "",
+              "why": error or "the run stopped while sending it", "since": at}
+             for org_id, event, day, error, at in chases]
+    return rows

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ConfigurationError
+from core.private import make_private_dirs
 from pipeline.checks.rows import SIGN_OFF_FIELDS
 from pipeline.checks.rules import signatory_regex
 from schemas import Collection
@@ -101,7 +102,7 @@ class GxChecker:
         self.collection = collection
         self.context: Any
         if docs_dir is not None:
-            docs_dir.mkdir(parents=True, exist_ok=True)
+            make_private_dirs(docs_dir)  # its data docs show what the returns say
             self.context = gx.get_context(mode="file", project_root_dir=str(docs_dir))
         else:
             self.context = gx.get_context(mode="ephemeral")

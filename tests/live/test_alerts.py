@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import ConfigurationError
 from core.settings import Settings
 from flows.alerts import PREFIX, apprise_url, install_alerts, remove_alerts
 from flows.config import using
@@ -40,9 +41,12 @@ def _automations() -> list[str]:
 
 
 def test_apprise_url_from_the_outbox_keeps_the_password_out_of_sight() -> None:
-    base = Settings(home=Path("/tmp/x"), alert_to=OPERATOR, outbox_url="smtp://alerts:s3cret@mail.example:587")
-    assert apprise_url(base).startswith("mailto://alerts:s3cret@mail.example:587?")
+    base = Settings(home=Path("/tmp/x"), alert_to=OPERATOR, outbox_url="smtp+starttls://alerts@mail.example:587",
+                    smtp_password="s3cret")
+    assert apprise_url(base).startswith("mailtos://alerts:s3cret@mail.example:587?")
     assert "s3cret" not in repr(base)
+    with pytest.raises(ConfigurationError, match="RETURNS_SMTP_PASSWORD"):  # not inside a remote URL
+        apprise_url(base.model_copy(update={"outbox_url": "smtp://alerts:s3cret@mail.example:587"}))
     with pytest.raises(Exception, match="local Maildir"):
         apprise_url(Settings(home=Path("/tmp/x"), alert_to=OPERATOR))
 

@@ -8,9 +8,13 @@ draws where the fault strikes from its own seed, so a failure names a reproducib
 from __future__ import annotations
 
 import random
+import secrets
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg import sql
+from sqlalchemy import make_url
 
 from tests.fault_trials import FAULTS, can_mount, database_down, kill_intake, two_workers
 from tests.faults import Trial
@@ -74,7 +78,11 @@ def test_the_hostile_corpus_stops_nothing(tmp_path: Path) -> None:
 
 
 def test_two_workers_racing_record_each_file_once_and_number_versions_in_turn(tmp_path: Path,
-                                                                                postgres_url: str) -> None:
-    trial = two_workers(tmp_path, random.Random(81), postgres_url)
+                                                                                postgres_server: str) -> None:
+    name = f"returns_race_{secrets.token_hex(4)}"  # a new, empty database: both workers migrate it at once
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = make_url(postgres_server).set(drivername="postgresql+psycopg", database=name)
+    trial = two_workers(tmp_path, random.Random(81), url.render_as_string(hide_password=False))
     _clean(trial)
     assert trial.emails == 20
