@@ -7,6 +7,7 @@
     returns status [--as-of DATE]   where every expected organisation stands (table, json, csv, xlsx)
     returns accept RETURN           accept a return despite failed checks (--withdraw to undo)
     returns recheck                 run the checks again on every return of the collection
+    returns replies [--confirm REF]  replies that may not have gone out; confirm one once checked
     returns extract FILE            canonical JSON of one document (RETURN-FORM.md s.8)
     returns folder [PATH]           extract every return in a folder, print a summary
     returns schema                  the canonical return's JSON Schema
@@ -28,6 +29,7 @@ from cli.boundary import ReturnsTyper, fail, safe_filename
 from cli.chasing import register_chasing_commands
 from cli.collection import register_collection_commands
 from cli.common import connect_dashboard, reports_to_a_dashboard, settings_from_options
+from cli.replies import register_replies_commands
 from cli.reports import register_report_commands
 from core.errors import DocumentError, ReturnsError, TransientError
 from core.paths import DEMO_DIR
@@ -273,6 +275,7 @@ register_collection_commands(app)
 register_chasing_commands(app)
 register_backup_commands(app)
 register_report_commands(app)
+register_replies_commands(app)
 
 QUICK_EXIT = frozenset({"extract", "schema"})  # commands that leave nothing open behind them
 

@@ -20,9 +20,9 @@ from typing import Annotated, Any
 import typer
 
 from cli.boundary import fail
-from cli.collection import DatabaseOpt, HomeOpt, open_runtime
+from cli.collection import DatabaseOpt, FormatOpt, HomeOpt, OutOpt, open_runtime
 from cli.common import reports_to_a_dashboard, settings_from_options
-from cli.export import FORMATS, write_rows
+from cli.export import require_format, write_rows
 from core.errors import ReturnsError
 
 OutboxOpt = Annotated[str | None, typer.Option("--outbox", help="maildir:PATH, smtp://... or smtps://...")]
@@ -107,14 +107,13 @@ def _log(rt: Any) -> list[dict[str, Any]]:
 
 
 def chases(
-    format: Annotated[str, typer.Option("--format", help="table, json (one object per line), csv or xlsx.")] = "table",
-    out: Annotated[Path | None, typer.Option(help="File for csv or xlsx.")] = None,
+    format: FormatOpt = "table",
+    out: OutOpt = None,
     database: DatabaseOpt = None,
     home: HomeOpt = None,
 ) -> None:
     """Every reminder and chase recorded: organisation, event, date, problems, address, Message-ID."""
-    if format not in FORMATS:
-        fail(f"chases: --format must be one of {', '.join(FORMATS)}")
+    require_format(format, "chases")
     settings = settings_from_options(database_url=database, home=home)
     try:
         rows = _log(open_runtime(settings))

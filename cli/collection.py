@@ -21,7 +21,7 @@ import typer
 
 from cli.boundary import fail
 from cli.common import settings_from_options
-from cli.export import FORMATS, write_rows
+from cli.export import require_format, write_rows
 from core.errors import ReturnsError
 
 if TYPE_CHECKING:
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 DatabaseOpt = Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL.")]
 HomeOpt = Annotated[Path | None, typer.Option(help="Working folder for the embedded defaults.")]
+FormatOpt = Annotated[str, typer.Option("--format", help="table, json (one object per line), csv or xlsx.")]
+OutOpt = Annotated[Path | None, typer.Option(help="File for csv or xlsx.")]
 
 
 def open_runtime(settings: Settings) -> Runtime:
@@ -53,7 +55,7 @@ def register_collection_commands(app: typer.Typer) -> None:
 
 def status(
     as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: today, Europe/London).")] = None,
-    format: Annotated[str, typer.Option("--format", help="table, json (one object per line), csv or xlsx.")] = "table",
+    format: FormatOpt = "table",
     out: Annotated[Path | None, typer.Option(help="File for csv or xlsx (xlsx default: status-DATE.xlsx).")] = None,
     database: DatabaseOpt = None,
     home: HomeOpt = None,
@@ -61,8 +63,7 @@ def status(
     """Where every expected organisation stands at the end of a day: status, problems, late."""
     from pipeline.checking import check_pending, statuses, today
 
-    if format not in FORMATS:
-        fail(f"status: --format must be one of {', '.join(FORMATS)}")
+    require_format(format, "status")
     settings = settings_from_options(database_url=database, home=home)
     try:
         day = dt.date.fromisoformat(as_of) if as_of else None

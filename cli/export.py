@@ -24,12 +24,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cli.boundary import one_line
+from cli.boundary import fail, one_line
 
 if TYPE_CHECKING:
     from rich.text import Text
 
 FORMATS = ("table", "json", "csv", "xlsx")
+
+
+def require_format(fmt: str, command: str) -> None:
+    """Exit 1 with one line unless `fmt` is one of FORMATS."""
+    if fmt not in FORMATS:
+        fail(f"{command}: --format must be one of {', '.join(FORMATS)}")
 
 
 def cell(value: Any) -> str:

@@ -26,7 +26,7 @@ import typer
 from cli.boundary import fail
 from cli.collection import open_runtime
 from cli.common import settings_from_options
-from cli.export import FORMATS, write_rows
+from cli.export import require_format, write_rows
 from core.errors import ReturnsError
 
 if TYPE_CHECKING:
@@ -66,8 +66,7 @@ def report(
 
     if kind not in REPORTS:
         fail(f"report: KIND must be one of {', '.join(REPORTS)} (not {kind!r})")
-    if format not in FORMATS:
-        fail(f"report: --format must be one of {', '.join(FORMATS)}")
+    require_format(format, "report")
     if by_section and kind != "networks":
         fail("report: --by-section goes with networks only")
     settings = settings_from_options(database_url=database, home=home)

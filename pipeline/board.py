@@ -79,8 +79,9 @@ def board_markdown(found: Sequence[OrgStatus], waiting: Sequence[dict[str, Any]]
         lines += ["", f"## Replies not confirmed ({len(unsure)})", "",
                   "Each may or may not have arrived; the system never sends it again. Ask the organisation, "
                   "and send it by hand if it did not.", ""]
-        lines += _table(["reply", "organisation", "why", "since"], [
-            (u["what"], u["org_id"] or "", u["why"], f"{u['since']:%-d %b %H:%M}") for u in unsure])
+        lines += _table(["reply", "organisation", "why", "since", "to do once checked"], [
+            (u["what"], u["org_id"] or "", u["why"], f"{u['since']:%-d %b %H:%M}",
+             f"returns replies --confirm {u['ref']} --by NAME") for u in unsure])
     accepted = sorted((s for s in found if s.status == "accepted"), key=lambda s: s.name)
     if accepted:
         lines += ["", f"## Accepted ({len(accepted)})", ""]

@@ -106,3 +106,4 @@ class AuditAction(StrEnum):
     OVERRIDDEN = "overridden"  # a person accepted a return despite failed checks (or withdrew it)
     ACKNOWLEDGED = "acknowledged"  # the sender was answered
     CHASED = "chased"  # a reminder or chase went to an organisation
+    REPLY_CONFIRMED = "reply_confirmed"  # a person checked an unconfirmed reply: it arrived, or they sent it

@@ -12,8 +12,9 @@ import datetime as dt
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from core.errors import NotFound
-from schemas.vocab import OutboxKind, OutboxStatus
+from core.errors import NotFound, RefusedChange
+from schemas.vocab import AuditAction, OutboxKind, OutboxStatus
+from warehouse.audit import record_audit
 from warehouse.columns import utcnow
 from warehouse.models import ChaseRow, OutboxMessage, Submission
 from warehouse.upsert import insert_ignore
@@ -104,14 +105,44 @@ def unconfirmed_replies(session: Session, before: dt.datetime) -> list[dict[str,
         .where(OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.updated_at < before)
         .order_by(OutboxMessage.updated_at))
     chases = session.execute(
-        select(ChaseRow.org_id, ChaseRow.event, ChaseRow.date, ChaseRow.error, ChaseRow.updated_at)
+        select(ChaseRow.id, ChaseRow.org_id, ChaseRow.event, ChaseRow.date, ChaseRow.error, ChaseRow.updated_at)
         .where(ChaseRow.status == OutboxStatus.PENDING.value, ChaseRow.updated_at < before)
         .order_by(ChaseRow.updated_at))
     rows: list[dict[str, object]] = [
-        {"what": f"acknowledgement of submission {sub_id}", "org_id": org_id, "subject": subject,
-         "why": error or "the run stopped while sending it", "since": at}
+        {"ref": f"ack:{sub_id}", "what": f"acknowledgement of submission {sub_id}", "org_id": org_id,
+         "subject": subject, "why": error or "the run stopped while sending it", "since": at}
         for sub_id, org_id, subject, error, at in acks]
-    rows += [{"what": f"{event} of {day:%-d %b %Y}", "org_id": org_id, "subject": "",
+    rows += [{"ref": f"chase:{chase_id}", "what": f"{event} of {day:%-d %b %Y}", "org_id": org_id, "subject": "",
               "why": error or "the run stopped while sending it", "since": at}
-             for org_id, event, day, error, at in chases]
+             for chase_id, org_id, event, day, error, at in chases]
     return rows
+
+
+def settle_reply(session: Session, ref: str, *, by: str, note: str) -> str:
+    """A person has checked an unconfirmed reply ("ack:SUBMISSION" or "chase:ID"): it
+    arrived, or they sent it by hand. Marked sent, with who and why in the audit log;
+    returns what it was. Refused (RefusedChange) unless it is pending."""
+    kind, _, number = ref.partition(":")
+    if kind not in ("ack", "chase") or not number.isdigit():
+        raise RefusedChange(f"{ref!r} names no reply: use ack:SUBMISSION or chase:ID (see `returns replies`)")
+    ident = int(number)
+    row: OutboxMessage | ChaseRow | None
+    if kind == "ack":
+        row = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.submission_id == ident, OutboxMessage.kind == OutboxKind.ACK.value)
+            .with_for_update()).one_or_none()
+    else:
+        row = session.get(ChaseRow, ident, with_for_update=True)
+    if row is None:
+        raise NotFound(f"no reply {ref}")
+    if row.status != OutboxStatus.PENDING.value:
+        raise RefusedChange(f"reply {ref} is {row.status}, not waiting to be confirmed")
+    row.status, row.sent_at = OutboxStatus.SENT.value, utcnow()
+    row.error = f"confirmed by {by}: {note}"
+    what = (f"{row.event} of {row.date:%-d %b %Y}" if isinstance(row, ChaseRow)
+            else f"acknowledgement of submission {ident}")
+    record_audit(session, actor=by, action=AuditAction.REPLY_CONFIRMED,
+                 submission_id=ident if kind == "ack" else None, from_value="pending", to_value="sent",
+                 detail=f"{what}: {note}")
+    session.flush()
+    return what

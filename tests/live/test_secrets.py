@@ -175,5 +175,13 @@ def test_the_runs_log_names_no_sender_address(intake_run: Run) -> None:
     assert [line for line in intake_run.stored["run logs"] if CONTACT in line] == []
 
 
+def test_no_task_run_or_flow_run_record_holds_the_sender_address(intake_run: Run) -> None:
+    """Task inputs are recorded as references, not values: the outcomes handed from task
+    to task (which carry the sender) stay in the worker. (The intake-emails artifact, and
+    the event announcing it, show staff who sent each email: deliberately.)"""
+    for what in ("task runs", "flow runs", "flow run parameters", "flow run states"):
+        assert [text[:300] for text in intake_run.stored[what] if CONTACT in text] == [], what
+
+
 def test_the_process_log_names_no_sender_address(intake_run: Run) -> None:
     assert [line for line in intake_run.stored["process log records"] if CONTACT in line] == []
