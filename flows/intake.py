@@ -27,6 +27,7 @@ from typing import Any
 
 from prefect import flow
 
+from core.heap import keep_heap
 from core.settings import Settings
 from flows.config import active_settings
 from flows.mode import PLAIN, PREFECT, Mode
@@ -63,6 +64,7 @@ def intake_flow(limit: int | None = None) -> dict[str, Any]:
 def run_intake(settings: Settings, limit: int | None = None, mode: Mode = PLAIN
                ) -> tuple[str, dict[str, int], dict[str, Any]]:
     """The intake's body (see the module docstring): (run name, what needs a person, summary)."""
+    keep_heap()  # this process records many documents: keep its heap (core.heap)
     step = mode.step
     step(prepare_warehouse)(settings)
     refs = step(receive_waiting)(settings, limit)

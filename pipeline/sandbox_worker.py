@@ -49,6 +49,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from core.errors import ReturnsError
+from core.heap import keep_heap
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OMP_THREAD_LIMIT", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                     "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
@@ -83,6 +84,7 @@ class Reply:
 def serve(conn: Connection, parent_end: Connection, memory_mb: int, warm: bool = True) -> None:
     """Run tasks from `conn` until it closes or sends None (see module docstring)."""
     parent_end.close()  # the parent's end, inherited on fork
+    keep_heap()
     with contextlib.suppress(OSError):
         os.setsid()
     for name in THREAD_VARIABLES:

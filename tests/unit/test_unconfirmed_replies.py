@@ -24,8 +24,9 @@ from warehouse.models import AuditEntry, OutboxMessage
 
 def test_a_reply_left_pending_is_listed_for_a_person_and_not_sent_again(
         maildir_settings: Settings, deliver: Callable[[bytes], None]) -> None:
-    deliver(MessageBuilder(sender="cswo.office@fife.council.example", message_id="<fife@x>")
-            .attach("fife.docx", return_docx("Fife Council", ["Strength."], "CSWO"), DOCX).build())
+    raw = (MessageBuilder(sender="cswo.office@fife.council.example", message_id="<fife@x>")
+           .attach("fife.docx", return_docx("Fife Council", ["Strength."], "CSWO"), DOCX).build())
+    deliver(raw)
     run_plain(maildir_settings)
     assert len(outbox_messages(maildir_settings)) == 1
     rt = runtime(maildir_settings)
@@ -40,9 +41,8 @@ def test_a_reply_left_pending_is_listed_for_a_person_and_not_sent_again(
     board = board_markdown(statuses(rt, day), waiting_for_a_person(rt), rt.collection, day, [row])
     assert "## Replies not confirmed (1)" in board and "| acknowledgement of submission 1 | fife |" in board
     assert "returns replies --confirm ack:1 --by NAME" in board
-    deliver(MessageBuilder(sender="cswo.office@fife.council.example", message_id="<fife@x>")
-            .attach("fife.docx", return_docx("Fife Council", ["Strength."], "CSWO"), DOCX).build())
-    run_plain(maildir_settings)  # the same email again: nothing more is sent
+    deliver(raw)
+    run_plain(maildir_settings)  # the same email delivered again: nothing more is sent
     assert len(outbox_messages(maildir_settings)) == 1
 
 
