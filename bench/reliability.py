@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.fault_trials import FAULTS, can_mount, database_down, kill_intake, sqlite_busy, two_workers_private
-from tests.faults import Trial
+from tests.fault_trials import FAULTS, database_down, kill_intake, sqlite_busy, two_workers_private
+from tests.faults import Trial, can_mount
 
 
 def plan(kills: int) -> list[tuple[str, Callable[[Path, random.Random], Trial], int]]:

@@ -10,10 +10,12 @@ had already grown: 5.7 ms); the intake's own process records ~10% faster too.
 from __future__ import annotations
 
 import ctypes
+from functools import cache
 
 M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3  # <malloc.h>
 
 
+@cache  # once per process: the intake calls it at every run
 def keep_heap() -> None:
     """Keep up to 128 MB of free heap and take blocks under 32 MB from it (this process
     only; RLIMIT_DATA still bounds a sandbox worker). Nothing to do off glibc."""

@@ -14,12 +14,10 @@ from pathlib import Path
 from tests.factories import poison
 from tests.factories.emails import MessageBuilder
 from tests.factories.forms import return_docx
-from tests.faults import DOCX, Rig, Trial, can_mount, register, returns_mail, small_disk, sqlite_locked, until_done
+from tests.faults import DOCX, Rig, Trial, register, returns_mail, small_disk, sqlite_locked, until_done
 from tests.intake_fixtures import with_received
 from tests.mail_fixtures import DovecotServer
 from tests.pg_fixtures import PostgresCluster, postgres_bindir
-
-__all__ = ["FAULTS", "can_mount"]
 
 
 def _tag(rng: random.Random) -> str:

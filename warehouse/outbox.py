@@ -87,13 +87,6 @@ def release_ack(session: Session, submission_id: int, kind: OutboxKind = OutboxK
         OutboxMessage.status == OutboxStatus.PENDING.value))
 
 
-def outbox_status(session: Session, submission_id: int, kind: OutboxKind = OutboxKind.ACK) -> str | None:
-    """The status of a submission's outgoing message of this kind, or None if unclaimed."""
-    return session.scalars(select(OutboxMessage.status).where(
-        OutboxMessage.submission_id == submission_id, OutboxMessage.kind == kind.value)).one_or_none()
-
-
-
 def unconfirmed_replies(session: Session, before: dt.datetime) -> list[dict[str, object]]:
     """Acknowledgements and chases claimed before `before` and still `pending`: their run
     died while sending, or the server took them without confirming. Never sent again by

@@ -16,8 +16,8 @@ import pytest
 from psycopg import sql
 from sqlalchemy import make_url
 
-from tests.fault_trials import FAULTS, can_mount, database_down, kill_intake, two_workers
-from tests.faults import Trial
+from tests.fault_trials import FAULTS, database_down, kill_intake, two_workers
+from tests.faults import Trial, can_mount
 
 pytestmark = pytest.mark.live
 
